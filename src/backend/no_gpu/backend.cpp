@@ -1,0 +1,30 @@
+// Built when the CUDA backend is off: there is no GPU device.
+#include <stdexcept>
+
+#include "mlx/backend/cuda/cuda.h"
+
+#include "core/backend_registry.h"
+
+namespace mlx::core {
+
+namespace cu {
+bool is_available() {
+  return false;
+}
+} // namespace cu
+
+namespace gpu_backend {
+
+int device_count() {
+  return 0;
+}
+
+void new_stream(Stream) {
+  throw std::runtime_error("[new_stream] mlxcpp was built without CUDA.");
+}
+
+void synchronize(Stream) {}
+
+} // namespace gpu_backend
+
+} // namespace mlx::core

@@ -1,0 +1,47 @@
+// Reductions over a set of axes, and arg-reductions along one axis.
+#pragma once
+
+#include "mlx/primitives.h"
+
+namespace mlx::core {
+
+enum class ReduceType { And, Or, Sum, Prod, Min, Max };
+
+// Reduces `axes` of the input; the output keeps them with size 1 (ops reshape for !keepdims).
+// Sum and Prod of bool/small integers accumulate in the output dtype chosen by the op.
+class Reduce : public UnaryPrimitive {
+public:
+  Reduce(Stream stream, ReduceType type, std::vector<int> axes)
+      : UnaryPrimitive(stream), type_(type), axes_(std::move(axes)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override;
+  bool is_equivalent(const Primitive& other) const override;
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override;
+
+  ReduceType type() const { return type_; }
+  const std::vector<int>& axes() const { return axes_; }
+
+private:
+  ReduceType type_;
+  std::vector<int> axes_;
+};
+
+enum class ArgReduceType { ArgMin, ArgMax };
+
+// Index (uint32) of the first min/max along `axis`; the output keeps the axis with size 1.
+class ArgReduce : public UnaryPrimitive {
+public:
+  ArgReduce(Stream stream, ArgReduceType type, int axis)
+      : UnaryPrimitive(stream), type_(type), axis_(axis) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return type_ == ArgReduceType::ArgMin ? "ArgMin" : "ArgMax"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  ArgReduceType type_;
+  int axis_;
+};
+
+} // namespace mlx::core

@@ -1,0 +1,154 @@
+// Primitives that rearrange elements without computing on them. Views (reshape of contiguous
+// data, transpose, broadcast, slice, as_strided) share the input's buffer.
+#pragma once
+
+#include <optional>
+
+#include "mlx/primitives.h"
+
+namespace mlx::core {
+
+class Reshape : public UnaryPrimitive {
+public:
+  Reshape(Stream stream, Shape shape) : UnaryPrimitive(stream), shape_(std::move(shape)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Reshape"; }
+  bool is_equivalent(const Primitive& other) const override;
+  std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
+
+  // The strides that view `in` with `shape` without copying, or nothing if a copy is needed.
+  static std::optional<Strides> view_strides(const array& in, const Shape& shape);
+
+private:
+  Shape shape_;
+};
+
+class Transpose : public UnaryPrimitive {
+public:
+  Transpose(Stream stream, std::vector<int> axes)
+      : UnaryPrimitive(stream), axes_(std::move(axes)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Transpose"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  std::vector<int> axes_;
+};
+
+class Broadcast : public UnaryPrimitive {
+public:
+  Broadcast(Stream stream, Shape shape) : UnaryPrimitive(stream), shape_(std::move(shape)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Broadcast"; }
+  bool is_equivalent(const Primitive& other) const override;
+  std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
+
+private:
+  Shape shape_;
+};
+
+// Strided slice with static bounds: start, stop (exclusive) and strides per axis, normalized.
+class Slice : public UnaryPrimitive {
+public:
+  Slice(Stream stream, Shape start, Shape stop, Shape strides)
+      : UnaryPrimitive(stream), start_(std::move(start)), stop_(std::move(stop)),
+        strides_(std::move(strides)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Slice"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  Shape start_;
+  Shape stop_;
+  Shape strides_;
+};
+
+class AsStrided : public UnaryPrimitive {
+public:
+  AsStrided(Stream stream, Shape shape, Strides strides, size_t offset)
+      : UnaryPrimitive(stream), shape_(std::move(shape)), strides_(std::move(strides)),
+        offset_(offset) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "AsStrided"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  Shape shape_;
+  Strides strides_;
+  size_t offset_;
+};
+
+// Shares the buffer when the input is already row-contiguous (or column-contiguous, if
+// allowed); copies to row-major otherwise.
+class Contiguous : public UnaryPrimitive {
+public:
+  Contiguous(Stream stream, bool allow_col_major)
+      : UnaryPrimitive(stream), allow_col_major_(allow_col_major) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Contiguous"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  bool allow_col_major_;
+};
+
+// Reinterprets the bytes as another dtype.
+class View : public UnaryPrimitive {
+public:
+  View(Stream stream, Dtype dtype) : UnaryPrimitive(stream), dtype_(dtype) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "View"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  Dtype dtype_;
+};
+
+class Concatenate : public UnaryPrimitive {
+public:
+  Concatenate(Stream stream, int axis) : UnaryPrimitive(stream), axis_(axis) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Concatenate"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  int axis_;
+};
+
+// Fills the output with a value (input 0, already broadcast to the output shape).
+class Full : public UnaryPrimitive {
+public:
+  explicit Full(Stream stream) : UnaryPrimitive(stream) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Full"; }
+  bool is_equivalent(const Primitive& other) const override { return true; }
+  std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
+    return {inputs[0].shape()};
+  }
+};
+
+class Arange : public UnaryPrimitive {
+public:
+  Arange(Stream stream, double start, double stop, double step)
+      : UnaryPrimitive(stream), start_(start), stop_(stop), step_(step) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Arange"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  double start_;
+  double stop_;
+  double step_;
+};
+
+} // namespace mlx::core
