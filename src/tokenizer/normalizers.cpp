@@ -92,7 +92,7 @@ private:
 class StripAccents : public Normalizer {
 public:
   void normalize(std::string& text) const override {
-    remove_code_points(text, [](uint32_t cp) { return is_mark_nonspacing(cp); });
+    remove_code_points(text, [](uint32_t cp) { return is_mark(cp); });
   }
 };
 
@@ -165,8 +165,9 @@ private:
 
 bool is_bert_other(uint32_t cp) {
   auto c = utf8proc_category(static_cast<utf8proc_int32_t>(cp));
-  return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CN ||
-         c == UTF8PROC_CATEGORY_CO || c == UTF8PROC_CATEGORY_CS;
+  // Unassigned code points (Cn) stay: the reference's category tables predate most of them.
+  return c == UTF8PROC_CATEGORY_CC || c == UTF8PROC_CATEGORY_CF || c == UTF8PROC_CATEGORY_CO ||
+         c == UTF8PROC_CATEGORY_CS;
 }
 
 class BertNormalizer : public Normalizer {
@@ -201,8 +202,9 @@ public:
       text = std::move(out);
     }
     if (strip_accents_) {
+      // Unlike the StripAccents normalizer, BERT's drops nonspacing marks (Mn) only.
       text = normalize_unicode(text, NormalForm::NFD);
-      StripAccents().normalize(text);
+      remove_code_points(text, [](uint32_t cp) { return is_mark_nonspacing(cp); });
     }
     if (lowercase_) {
       Lowercase().normalize(text);

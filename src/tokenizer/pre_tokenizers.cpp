@@ -155,19 +155,34 @@ private:
   bool split_;
 };
 
+// \w+|[^\w\s]+ with Rust regex's Unicode classes, which differ from PCRE2's (\w takes marks
+// but not No digits such as '²').
 class Whitespace : public PreTokenizer {
 public:
-  Whitespace() : regex_(R"(\w+|[^\w\s]+)") {}
   void pre_tokenize(Pieces& pieces) const override {
-    std::vector<std::pair<size_t, size_t>> matches;
-    split_pieces(pieces, [&](std::string_view text, auto& out) {
-      regex_.find_all(text, matches);
-      out.insert(out.end(), matches.begin(), matches.end());
+    split_pieces(pieces, [](std::string_view text, auto& out) {
+      size_t i = 0;
+      while (i < text.size()) {
+        size_t start = i;
+        uint32_t cp = next_code_point(text, i);
+        if (is_whitespace(cp)) {
+          continue;
+        }
+        bool word = is_word_char(cp);
+        size_t end = i;
+        while (end < text.size()) {
+          size_t next = end;
+          uint32_t c = next_code_point(text, next);
+          if (word ? !is_word_char(c) : (is_word_char(c) || is_whitespace(c))) {
+            break;
+          }
+          end = next;
+        }
+        out.emplace_back(start, end);
+        i = end;
+      }
     });
   }
-
-private:
-  Regex regex_;
 };
 
 class WhitespaceSplit : public PreTokenizer {

@@ -108,22 +108,13 @@ bool is_numeric(uint32_t cp) {
   return c == UTF8PROC_CATEGORY_ND || c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_NO;
 }
 
-static bool is_alphabetic(uint32_t cp) {
-  // Alphabetic = letters, letter numbers and Other_Alphabetic (mostly Mn/Mc vowel signs).
-  auto c = category(cp);
-  return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) || c == UTF8PROC_CATEGORY_NL;
-}
-
-bool is_alphanumeric(uint32_t cp) {
-  return is_alphabetic(cp) || is_numeric(cp);
-}
-
-bool is_control(uint32_t cp) {
-  return category(cp) == UTF8PROC_CATEGORY_CC;
-}
-
 bool is_mark_nonspacing(uint32_t cp) {
   return category(cp) == UTF8PROC_CATEGORY_MN;
+}
+
+bool is_mark(uint32_t cp) {
+  auto c = category(cp);
+  return c == UTF8PROC_CATEGORY_MN || c == UTF8PROC_CATEGORY_MC || c == UTF8PROC_CATEGORY_ME;
 }
 
 bool is_cjk(uint32_t cp) {
@@ -138,10 +129,13 @@ bool is_word_char(uint32_t cp) {
     return (cp >= '0' && cp <= '9') || (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') ||
            cp == '_';
   }
+  if (cp == 0x200C || cp == 0x200D) {
+    return true; // Join_Control
+  }
   auto c = category(cp);
   return (c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_LO) ||
-         (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) ||
-         (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO) || c == UTF8PROC_CATEGORY_PC;
+         (c >= UTF8PROC_CATEGORY_MN && c <= UTF8PROC_CATEGORY_ME) || c == UTF8PROC_CATEGORY_ND ||
+         c == UTF8PROC_CATEGORY_NL || c == UTF8PROC_CATEGORY_PC;
 }
 
 void append_lowercase(std::string& out, uint32_t cp) {

@@ -37,14 +37,13 @@ inline size_t utf8_length(unsigned char b) {
 size_t incomplete_utf8_suffix(std::string_view s);
 
 // Rust's char predicates, which Hugging Face tokenizers use.
-bool is_whitespace(uint32_t cp);   // White_Space property
-bool is_punctuation(uint32_t cp);  // ASCII punctuation or general category P*
-bool is_numeric(uint32_t cp);      // Nd, Nl, No
-bool is_alphanumeric(uint32_t cp); // Alphabetic or numeric
-bool is_control(uint32_t cp);      // general category Cc
-bool is_mark_nonspacing(uint32_t cp);
-bool is_cjk(uint32_t cp);       // CJK ideograph blocks as BERT defines them
-bool is_word_char(uint32_t cp); // regex \w: alphanumeric, marks, connector punctuation
+bool is_whitespace(uint32_t cp);      // White_Space property
+bool is_punctuation(uint32_t cp);     // ASCII punctuation or general category P*
+bool is_numeric(uint32_t cp);         // Nd, Nl, No
+bool is_mark(uint32_t cp);            // general category M*
+bool is_mark_nonspacing(uint32_t cp); // Mn
+bool is_cjk(uint32_t cp);             // CJK ideograph blocks as BERT defines them
+bool is_word_char(uint32_t cp);       // regex \w: alphanumeric, marks, connector punctuation
 
 // Unicode case mapping of one code point into `out`, as Rust's char::to_lowercase.
 void append_lowercase(std::string& out, uint32_t cp);
