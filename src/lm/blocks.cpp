@@ -48,8 +48,8 @@ Attention::Attention(const AttentionOptions& o)
   register_module("v_proj", v_proj);
   register_module("o_proj", o_proj);
   if (o.qk_norm) {
-    q_norm = std::make_unique<nn::RMSNorm>(o.head_dim, o.norm_eps);
-    k_norm = std::make_unique<nn::RMSNorm>(o.head_dim, o.norm_eps);
+    q_norm = std::make_unique<nn::RMSNorm>(o.head_dim, o.norm_eps, o.qk_norm_offset);
+    k_norm = std::make_unique<nn::RMSNorm>(o.head_dim, o.norm_eps, o.qk_norm_offset);
     register_module("q_norm", *q_norm);
     register_module("k_norm", *k_norm);
   }
@@ -120,8 +120,7 @@ AttentionOptions attention_options(const Config& c) {
   o.qkv_bias = c.get_bool("attention_bias", false);
   o.o_bias = o.qkv_bias;
   o.norm_eps = c.get_float("rms_norm_eps", 1e-6f);
-  float partial = c.get_float("partial_rotary_factor", 1.0f);
-  o.rope = c.rope(static_cast<int>(o.head_dim * partial));
+  o.rope = c.rope(static_cast<int>(o.head_dim * c.partial_rotary_factor()));
   if (o.num_kv_heads <= 0 || o.num_heads % o.num_kv_heads != 0) {
     throw std::runtime_error("config.json: num_attention_heads must be a multiple of "
                              "num_key_value_heads.");

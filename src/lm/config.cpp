@@ -70,7 +70,17 @@ std::vector<int> Config::get_int_list(const std::string& key) const {
   return out;
 }
 
-nn::RopeConfig Config::rope(int dims, bool traditional) const {
+float Config::partial_rotary_factor() const {
+  if (has("partial_rotary_factor")) {
+    return get_float("partial_rotary_factor");
+  }
+  if (has("rope_parameters") && json_["rope_parameters"].contains("partial_rotary_factor")) {
+    return json_["rope_parameters"]["partial_rotary_factor"].get<float>();
+  }
+  return get_float("rotary_pct", 1.0f);
+}
+
+nn::RopeConfig Config::rope(int dims, bool traditional, const std::string& layer_type) const {
   nn::RopeConfig r;
   r.dims = dims;
   r.traditional = traditional;
@@ -80,6 +90,9 @@ nn::RopeConfig Config::rope(int dims, bool traditional) const {
   const nlohmann::json* scaling = nullptr;
   if (has("rope_parameters") && json_["rope_parameters"].is_object()) {
     scaling = &json_["rope_parameters"];
+    if (!layer_type.empty() && scaling->contains(layer_type) && (*scaling)[layer_type].is_object()) {
+      scaling = &(*scaling)[layer_type];
+    }
   } else if (has("rope_scaling") && json_["rope_scaling"].is_object()) {
     scaling = &json_["rope_scaling"];
   }

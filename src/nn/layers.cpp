@@ -106,11 +106,19 @@ void Embedding::quantize(int group_size, int bits) {
   *biases = q[2];
 }
 
-RMSNorm::RMSNorm(int dims, float eps) : weight(mx::ones({dims})), eps_(eps) {
+RMSNorm::RMSNorm(int dims, float eps, float offset)
+    : weight(offset == 0.0f ? mx::ones({dims}) : mx::zeros({dims})), eps_(eps), offset_(offset) {
   register_parameter("weight", weight);
 }
 
-array RMSNorm::operator()(const array& x) const { return mx::fast::rms_norm(x, weight, eps_); }
+array RMSNorm::operator()(const array& x) const {
+  if (offset_ == 0.0f) {
+    return mx::fast::rms_norm(x, weight, eps_);
+  }
+  // The gain is computed in float32, as Gemma's reference does, then applied in x's dtype.
+  auto gain = mx::add(mx::astype(weight, mx::float32), mx::array(offset_));
+  return mx::astype(mx::fast::rms_norm(mx::astype(x, mx::float32), gain, eps_), x.dtype());
+}
 
 LayerNorm::LayerNorm(int dims, float eps, bool affine, bool has_bias) : eps_(eps) {
   if (affine) {

@@ -29,6 +29,7 @@ struct AttentionOptions {
   bool o_bias = false;
   // RMSNorm over each head's features of q and k (qwen3, gemma3, olmo2 use variants).
   bool qk_norm = false;
+  float qk_norm_offset = 0.0f; // 1 for Gemma's (1 + weight) norms
   float norm_eps = 1e-6f;
   std::optional<float> scale; // default head_dim^-0.5
   std::optional<nn::RopeConfig> rope; // none: no rotary embedding in this layer

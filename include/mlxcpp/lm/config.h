@@ -25,9 +25,13 @@ class Config {
   std::vector<int> get_int_list(const std::string& key) const;
   const nlohmann::json& raw() const { return json_; }
 
-  // Rotary settings from rope_theta / rope_scaling (or rope_parameters), for `dims` rotated
-  // features.
-  nn::RopeConfig rope(int dims, bool traditional = false) const;
+  // Rotary settings from rope_theta / rope_scaling (or rope_parameters, which may hold one
+  // entry per layer type such as "sliding_attention"), for `dims` rotated features.
+  nn::RopeConfig rope(int dims, bool traditional = false, const std::string& layer_type = "") const;
+
+  // The fraction of each head's features that rotate (partial_rotary_factor, at the top level
+  // or inside rope_parameters; rotary_pct in older configs).
+  float partial_rotary_factor() const;
 
  private:
   nlohmann::json json_;

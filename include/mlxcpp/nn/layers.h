@@ -60,14 +60,17 @@ class Embedding : public Module, public Quantizable {
   int bits_ = 0;
 };
 
+// x * rsqrt(mean(x^2) + eps) * (weight + offset). Gemma's norms store the gain minus one
+// (offset 1).
 class RMSNorm : public Module {
  public:
-  RMSNorm(int dims, float eps);
+  RMSNorm(int dims, float eps, float offset = 0.0f);
   array operator()(const array& x) const;
   array weight;
 
  private:
   float eps_;
+  float offset_;
 };
 
 class LayerNorm : public Module {
