@@ -25,8 +25,8 @@ std::pair<array, array> StandardKVCache::update_and_fetch(const array& keys, con
       values_ = new_v;
     }
   }
-  keys_ = mx::slice_update(*keys_, keys, {0, 0, offset_, 0}, {B, H, offset_ + L, Dk});
-  values_ = mx::slice_update(*values_, values, {0, 0, offset_, 0}, {B, H, offset_ + L, Dv});
+  keys_ = mx::slice_update(*keys_, keys, mx::Shape{0, 0, offset_, 0}, mx::Shape{B, H, offset_ + L, Dk});
+  values_ = mx::slice_update(*values_, values, mx::Shape{0, 0, offset_, 0}, mx::Shape{B, H, offset_ + L, Dv});
   offset_ += L;
   return {mx::slice(*keys_, {0, 0, 0, 0}, {B, H, offset_, Dk}),
           mx::slice(*values_, {0, 0, 0, 0}, {B, H, offset_, Dv})};

@@ -143,10 +143,7 @@ void quantize_model(Model& model, int group_size, int bits) {
     if (q == nullptr || q->is_quantized()) {
       continue;
     }
-    auto* linear = dynamic_cast<nn::Linear*>(module);
-    auto* embedding = dynamic_cast<nn::Embedding*>(module);
-    int in = linear ? linear->in_features() : (embedding ? embedding->weight.shape(-1) : 0);
-    if (in % group_size == 0) {
+    if (q->input_features() % group_size == 0) {
       q->quantize(group_size, bits);
     }
   }

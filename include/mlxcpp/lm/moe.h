@@ -24,6 +24,7 @@ class SwitchLinear : public nn::Module, public nn::Quantizable {
   void quantize(int group_size, int bits) override;
   void expect_quantized(int group_size, int bits) override;
   bool is_quantized() const override { return bits_ > 0; }
+  int input_features() const override { return in_; }
 
   array weight;
   std::optional<array> bias;

@@ -19,6 +19,7 @@ class Linear : public Module, public Quantizable {
   void quantize(int group_size, int bits) override;
   void expect_quantized(int group_size, int bits) override;
   bool is_quantized() const override { return bits_ > 0; }
+  int input_features() const override { return in_; }
 
   array weight;
   std::optional<array> bias;
@@ -48,6 +49,7 @@ class Embedding : public Module, public Quantizable {
   void quantize(int group_size, int bits) override;
   void expect_quantized(int group_size, int bits) override;
   bool is_quantized() const override { return bits_ > 0; }
+  int input_features() const override { return dims_; }
 
   array weight;
   std::optional<array> scales;

@@ -67,6 +67,8 @@ class Quantizable {
   // weight (uint32), scales and biases.
   virtual void expect_quantized(int group_size, int bits) = 0;
   virtual bool is_quantized() const = 0;
+  // The size of the quantized (last) axis: quantization needs it divisible by the group size.
+  virtual int input_features() const = 0;
 };
 
 } // namespace mlxcpp::nn
