@@ -1,0 +1,571 @@
+// Quantized matrix-vector and dequantization kernels (see quantized_kernels.h), compiled once
+// per instruction set: AVX-512 with VNNI (vpdpwssd), AVX2 (vpmaddwd), and portable C++.
+//
+// Codes of 2, 4 and 8 bits are unpacked a step of packed bytes at a time: the bytes are widened
+// to 16-bit lanes and sub-vector k takes code k of each byte with one shift and one mask, so
+// the activations are stored permuted to match (layout_index). Codes of 3, 5 and 6 bits
+// straddle bytes; each 32-bit lane gathers the two bytes holding its code with a byte shuffle
+// and shifts it out, and activations stay in order.
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if defined(__AVX2__)
+#include <immintrin.h>
+#endif
+
+#include "mlx/types/half_types.h"
+
+#include "backend/cpu/quantized_kernels.h"
+
+namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE {
+
+namespace {
+
+using quant::PackedMatrix;
+using quant::QuantizedRows;
+using quant::ScaleType;
+
+template <int V>
+using Int = std::integral_constant<int, V>;
+
+template <typename F>
+void with_bits(int bits, F&& f) {
+  switch (bits) {
+  case 2:
+    return f(Int<2>{});
+  case 3:
+    return f(Int<3>{});
+  case 4:
+    return f(Int<4>{});
+  case 5:
+    return f(Int<5>{});
+  case 6:
+    return f(Int<6>{});
+  default:
+    return f(Int<8>{});
+  }
+}
+
+template <typename F>
+void with_group(int group_size, F&& f) {
+  switch (group_size) {
+  case 32:
+    return f(Int<32>{});
+  case 64:
+    return f(Int<64>{});
+  default:
+    return f(Int<128>{});
+  }
+}
+
+template <typename F>
+void with_rows(int rows, F&& f) {
+  switch (rows) {
+  case 1:
+    return f(Int<1>{});
+  case 2:
+    return f(Int<2>{});
+  case 3:
+    return f(Int<3>{});
+  default:
+    return f(Int<4>{});
+  }
+}
+
+float scale_at(const void* p, ScaleType t, int64_t i) {
+  switch (t) {
+  case ScaleType::float16:
+    return static_cast<const float16_t*>(p)[i];
+  case ScaleType::bfloat16:
+    return static_cast<const bfloat16_t*>(p)[i];
+  default:
+    return static_cast<const float*>(p)[i];
+  }
+}
+
+#if defined(__AVX2__)
+
+// Byte shuffle and shift that put code t (of `lanes` consecutive codes starting at a byte
+// boundary) in 32-bit lane t. Every 128-bit lane sees the same 16 source bytes.
+template <int bits, int lanes>
+struct DecodeTable {
+  alignas(64) int8_t shuffle[lanes * 4];
+  alignas(64) int32_t shift[lanes];
+  constexpr DecodeTable() : shuffle{}, shift{} {
+    for (int t = 0; t < lanes; ++t) {
+      int byte = t * bits / 8;
+      shuffle[4 * t] = static_cast<int8_t>(byte);
+      shuffle[4 * t + 1] = static_cast<int8_t>(byte + 1 < 16 ? byte + 1 : -128);
+      shuffle[4 * t + 2] = -128;
+      shuffle[4 * t + 3] = -128;
+      shift[t] = t * bits % 8;
+    }
+  }
+};
+template <int bits, int lanes>
+inline constexpr DecodeTable<bits, lanes> kDecode{};
+
+#endif
+
+#if defined(__AVX512F__)
+
+struct Vec {
+  using I = __m512i;
+  using F = __m512;
+  static constexpr int kLanes = 16;
+  static constexpr int kStepBytes = 32;
+
+  static I widen(const uint8_t* p) {
+    return _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+  }
+  static I widen_partial(const uint8_t* p, int64_t n) {
+    return _mm512_cvtepu8_epi16(
+        _mm256_maskz_loadu_epi8(static_cast<__mmask32>((1ull << n) - 1), p));
+  }
+  template <int S>
+  static I srl16(I v) {
+    return _mm512_srli_epi16(v, S);
+  }
+  static I and_(I a, I b) { return _mm512_and_si512(a, b); }
+  static I set16(int v) { return _mm512_set1_epi16(static_cast<int16_t>(v)); }
+  static I izero() { return _mm512_setzero_si512(); }
+  static I dot(I acc, I w, const int16_t* x) {
+    return _mm512_dpwssd_epi32(acc, w, _mm512_loadu_si512(x));
+  }
+
+  static F zero() { return _mm512_setzero_ps(); }
+  static F set1(float v) { return _mm512_set1_ps(v); }
+  static F load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, F v) { _mm512_storeu_ps(p, v); }
+  static F cvt(I v) { return _mm512_cvtepi32_ps(v); }
+  static F mul(F a, F b) { return _mm512_mul_ps(a, b); }
+  static F add(F a, F b) { return _mm512_add_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm512_fmadd_ps(a, b, c); }
+  static float reduce(F v) { return _mm512_reduce_add_ps(v); }
+
+  // Lane l gets c[l / lanes_per_group].
+  template <int lanes_per_group>
+  static F lane_scales(const float* c) {
+    alignas(64) static constexpr int32_t idx[16] = {
+        0 / lanes_per_group,  1 / lanes_per_group,  2 / lanes_per_group,  3 / lanes_per_group,
+        4 / lanes_per_group,  5 / lanes_per_group,  6 / lanes_per_group,  7 / lanes_per_group,
+        8 / lanes_per_group,  9 / lanes_per_group,  10 / lanes_per_group, 11 / lanes_per_group,
+        12 / lanes_per_group, 13 / lanes_per_group, 14 / lanes_per_group, 15 / lanes_per_group};
+    return _mm512_permutexvar_ps(_mm512_load_si512(idx), _mm512_loadu_ps(c));
+  }
+
+  // Elements [i, i + n) of a scale array as floats, zeros past n.
+  static F load_scales(const void* p, ScaleType t, int64_t i, int n) {
+    auto m = static_cast<__mmask16>((1u << n) - 1);
+    const auto* h = static_cast<const uint16_t*>(p) + i;
+    switch (t) {
+    case ScaleType::float16:
+      return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, h));
+    case ScaleType::bfloat16:
+      return _mm512_castsi512_ps(
+          _mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, h)), 16));
+    default:
+      return _mm512_maskz_loadu_ps(m, static_cast<const float*>(p) + i);
+    }
+  }
+
+  // 16 codes starting at p (2 * bits bytes) in 32-bit lanes.
+  template <int bits>
+  static I decode(const uint8_t* p) {
+    auto src = _mm_maskz_loadu_epi8(static_cast<__mmask16>((1u << (2 * bits)) - 1), p);
+    I v = _mm512_shuffle_epi8(_mm512_broadcast_i32x4(src),
+                              _mm512_load_si512(kDecode<bits, 16>.shuffle));
+    v = _mm512_srlv_epi32(v, _mm512_load_si512(kDecode<bits, 16>.shift));
+    return _mm512_and_si512(v, _mm512_set1_epi32((1 << bits) - 1));
+  }
+  // 32 codes starting at p as 16-bit lanes, in order.
+  template <int bits>
+  static I decode_words(const uint8_t* p) {
+    I packed = _mm512_packus_epi32(decode<bits>(p), decode<bits>(p + 2 * bits));
+    return _mm512_permutexvar_epi64(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), packed);
+  }
+
+  // v rounded to the scale dtype (as a float).
+  static F round_to(F v, ScaleType t) {
+    if (t == ScaleType::float16) {
+      return _mm512_cvtph_ps(_mm512_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    if (t == ScaleType::bfloat16) {
+      I bits = _mm512_castps_si512(v);
+      I lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
+      bits = _mm512_add_epi32(bits, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
+      return _mm512_castsi512_ps(_mm512_and_si512(bits, _mm512_set1_epi32(~0xffff)));
+    }
+    return v;
+  }
+};
+
+#elif defined(__AVX2__)
+
+struct Vec {
+  using I = __m256i;
+  using F = __m256;
+  static constexpr int kLanes = 8;
+  static constexpr int kStepBytes = 16;
+
+  static I widen(const uint8_t* p) {
+    return _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  }
+  static I widen_partial(const uint8_t* p, int64_t n) {
+    alignas(16) uint8_t tmp[16] = {};
+    std::memcpy(tmp, p, n);
+    return widen(tmp);
+  }
+  template <int S>
+  static I srl16(I v) {
+    return _mm256_srli_epi16(v, S);
+  }
+  static I and_(I a, I b) { return _mm256_and_si256(a, b); }
+  static I set16(int v) { return _mm256_set1_epi16(static_cast<int16_t>(v)); }
+  static I izero() { return _mm256_setzero_si256(); }
+  static I dot(I acc, I w, const int16_t* x) {
+    auto xv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x));
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(w, xv));
+  }
+
+  static F zero() { return _mm256_setzero_ps(); }
+  static F set1(float v) { return _mm256_set1_ps(v); }
+  static F load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, F v) { _mm256_storeu_ps(p, v); }
+  static F cvt(I v) { return _mm256_cvtepi32_ps(v); }
+  static F mul(F a, F b) { return _mm256_mul_ps(a, b); }
+  static F add(F a, F b) { return _mm256_add_ps(a, b); }
+  static F fma(F a, F b, F c) { return _mm256_fmadd_ps(a, b, c); }
+  static float reduce(F v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+  }
+
+  template <int lanes_per_group>
+  static F lane_scales(const float* c) {
+    static constexpr int32_t idx[8] = {
+        0 / lanes_per_group, 1 / lanes_per_group, 2 / lanes_per_group, 3 / lanes_per_group,
+        4 / lanes_per_group, 5 / lanes_per_group, 6 / lanes_per_group, 7 / lanes_per_group};
+    auto iv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(idx));
+    return _mm256_permutevar8x32_ps(_mm256_loadu_ps(c), iv);
+  }
+
+  static F load_scales(const void* p, ScaleType t, int64_t i, int n) {
+    size_t item = t == ScaleType::float32 ? 4 : 2;
+    alignas(32) uint8_t tmp[32] = {};
+    std::memcpy(tmp, static_cast<const uint8_t*>(p) + i * item, n * item);
+    auto half = _mm_load_si128(reinterpret_cast<const __m128i*>(tmp));
+    switch (t) {
+    case ScaleType::float16:
+      return _mm256_cvtph_ps(half);
+    case ScaleType::bfloat16:
+      return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(half), 16));
+    default:
+      return _mm256_load_ps(reinterpret_cast<const float*>(tmp));
+    }
+  }
+
+  // 8 codes starting at p (`bits` bytes; 16 bytes must be readable) in 32-bit lanes.
+  template <int bits>
+  static I decode(const uint8_t* p) {
+    auto src = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    auto shuffle = _mm256_load_si256(reinterpret_cast<const __m256i*>(kDecode<bits, 8>.shuffle));
+    auto shift = _mm256_load_si256(reinterpret_cast<const __m256i*>(kDecode<bits, 8>.shift));
+    I v = _mm256_shuffle_epi8(_mm256_broadcastsi128_si256(src), shuffle);
+    v = _mm256_srlv_epi32(v, shift);
+    return _mm256_and_si256(v, _mm256_set1_epi32((1 << bits) - 1));
+  }
+  template <int bits>
+  static I decode_words(const uint8_t* p) {
+    I packed = _mm256_packus_epi32(decode<bits>(p), decode<bits>(p + bits));
+    return _mm256_permute4x64_epi64(packed, 0xD8);
+  }
+
+  static F round_to(F v, ScaleType t) {
+    if (t == ScaleType::float16) {
+      return _mm256_cvtph_ps(_mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+    }
+    if (t == ScaleType::bfloat16) {
+      I bits = _mm256_castps_si256(v);
+      I lsb = _mm256_and_si256(_mm256_srli_epi32(bits, 16), _mm256_set1_epi32(1));
+      bits = _mm256_add_epi32(bits, _mm256_add_epi32(lsb, _mm256_set1_epi32(0x7fff)));
+      return _mm256_castsi256_ps(_mm256_and_si256(bits, _mm256_set1_epi32(~0xffff)));
+    }
+    return v;
+  }
+};
+
+#endif
+
+#if defined(__AVX2__)
+
+constexpr int kStepBytes = Vec::kStepBytes;
+
+// Per-row prologue shared by the kernels: comb[m][g] = weight scale * activation scale, and
+// the bias term sum_g bias_g * sum_g(x_m), both over the whole row.
+template <int MB>
+void row_prologue(const PackedMatrix& w, const QuantizedRows& x, int64_t n, float* comb,
+                  float* bias_term) {
+  const int groups = w.groups();
+  typename Vec::F bacc[MB];
+  for (int m = 0; m < MB; ++m) {
+    bacc[m] = Vec::zero();
+  }
+  for (int g0 = 0; g0 < groups; g0 += Vec::kLanes) {
+    int count = std::min(Vec::kLanes, groups - g0);
+    auto s = Vec::load_scales(w.scales, w.scale_type, n * groups + g0, count);
+    auto b = Vec::load_scales(w.biases, w.scale_type, n * groups + g0, count);
+    for (int m = 0; m < MB; ++m) {
+      int64_t at = m * x.padded_groups + g0;
+      Vec::store(comb + at, Vec::mul(s, Vec::load(x.scale + at)));
+      bacc[m] = Vec::fma(b, Vec::load(x.sum + at), bacc[m]);
+    }
+  }
+  for (int m = 0; m < MB; ++m) {
+    bias_term[m] = Vec::reduce(bacc[m]);
+  }
+}
+
+// The 8/bits sub-vectors of a widened step: sub[k] holds code k of every byte.
+template <int bits>
+void unpack(typename Vec::I wv, typename Vec::I* sub) {
+  constexpr int per_byte = 8 / bits;
+  const auto mask = Vec::set16((1 << bits) - 1);
+  [&]<int... k>(std::integer_sequence<int, k...>) {
+    ((sub[k] = k + 1 == per_byte ? Vec::template srl16<bits * k>(wv)
+                                 : Vec::and_(Vec::template srl16<bits * k>(wv), mask)),
+     ...);
+  }
+  (std::make_integer_sequence<int, per_byte>{});
+}
+
+// Codes of 2, 4 or 8 bits.
+template <int bits, int gs, int MB>
+void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+              int64_t ldo) {
+  constexpr int per_byte = 8 / bits;
+  constexpr int step_codes = kStepBytes * per_byte;
+  using I = typename Vec::I;
+  using F = typename Vec::F;
+  const int groups = w.groups();
+  const int64_t row_bytes = w.row_bytes();
+  std::vector<float> comb(MB * x.padded_groups + Vec::kLanes);
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t* wr = w.w + n * row_bytes;
+    float bias_term[MB];
+    row_prologue<MB>(w, x, n, comb.data(), bias_term);
+    F tot[MB];
+    for (int m = 0; m < MB; ++m) {
+      tot[m] = Vec::zero();
+    }
+    I sub[per_byte];
+    if constexpr (step_codes <= gs) {
+      // Whole steps per group: accumulate the group in integers, scale once.
+      constexpr int steps_per_group = gs / step_codes;
+      for (int g = 0; g < groups; ++g) {
+        I acc[MB];
+        for (int m = 0; m < MB; ++m) {
+          acc[m] = Vec::izero();
+        }
+        for (int s = 0; s < steps_per_group; ++s) {
+          int64_t step = int64_t{g} * steps_per_group + s;
+          unpack<bits>(Vec::widen(wr + step * kStepBytes), sub);
+          for (int m = 0; m < MB; ++m) {
+            const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+            for (int k = 0; k < per_byte; ++k) {
+              acc[m] = Vec::dot(acc[m], sub[k], xq + k * kStepBytes);
+            }
+          }
+        }
+        for (int m = 0; m < MB; ++m) {
+          tot[m] = Vec::fma(Vec::cvt(acc[m]), Vec::set1(comb[m * x.padded_groups + g]), tot[m]);
+        }
+      }
+    } else {
+      // Several groups per step: each 32-bit lane belongs to one group.
+      constexpr int groups_per_step = step_codes / gs;
+      constexpr int lanes_per_group = gs / (2 * per_byte);
+      int64_t steps = (row_bytes + kStepBytes - 1) / kStepBytes;
+      for (int64_t step = 0; step < steps; ++step) {
+        int64_t left = row_bytes - step * kStepBytes;
+        const uint8_t* p = wr + step * kStepBytes;
+        unpack<bits>(left >= kStepBytes ? Vec::widen(p) : Vec::widen_partial(p, left), sub);
+        for (int m = 0; m < MB; ++m) {
+          const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+          I acc = Vec::izero();
+          for (int k = 0; k < per_byte; ++k) {
+            acc = Vec::dot(acc, sub[k], xq + k * kStepBytes);
+          }
+          const float* c = comb.data() + m * x.padded_groups + step * groups_per_step;
+          tot[m] = Vec::fma(Vec::cvt(acc), Vec::template lane_scales<lanes_per_group>(c), tot[m]);
+        }
+      }
+    }
+    for (int m = 0; m < MB; ++m) {
+      out[m * ldo + n] = Vec::reduce(tot[m]) + bias_term[m];
+    }
+  }
+}
+
+// Codes of 3, 5 or 6 bits, decoded in order 2 * kLanes at a time.
+template <int bits, int gs, int MB>
+void qmv_straddling(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1,
+                    float* out, int64_t ldo) {
+  constexpr int words = 2 * Vec::kLanes;
+  constexpr int group_bytes = gs * bits / 8;
+  using I = typename Vec::I;
+  using F = typename Vec::F;
+  const int groups = w.groups();
+  const int64_t row_bytes = w.row_bytes();
+  const uint8_t* end = w.w + w.rows * row_bytes;
+  std::vector<float> comb(MB * x.padded_groups + Vec::kLanes);
+  alignas(64) uint8_t tail[group_bytes + 16] = {};
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t* wr = w.w + n * row_bytes;
+    float bias_term[MB];
+    row_prologue<MB>(w, x, n, comb.data(), bias_term);
+    F tot[MB];
+    for (int m = 0; m < MB; ++m) {
+      tot[m] = Vec::zero();
+    }
+    for (int g = 0; g < groups; ++g) {
+      const uint8_t* p = wr + int64_t{g} * group_bytes;
+      // Decoding reads up to 16 bytes past a batch; keep those reads inside the matrix.
+      if (p + group_bytes + 16 > end) {
+        std::memcpy(tail, p, group_bytes);
+        p = tail;
+      }
+      I acc[MB];
+      for (int m = 0; m < MB; ++m) {
+        acc[m] = Vec::izero();
+      }
+      for (int c = 0; c < gs; c += words) {
+        I codes = Vec::template decode_words<bits>(p + c * bits / 8);
+        for (int m = 0; m < MB; ++m) {
+          acc[m] = Vec::dot(acc[m], codes, x.q + m * x.padded_cols + int64_t{g} * gs + c);
+        }
+      }
+      for (int m = 0; m < MB; ++m) {
+        tot[m] = Vec::fma(Vec::cvt(acc[m]), Vec::set1(comb[m * x.padded_groups + g]), tot[m]);
+      }
+    }
+    for (int m = 0; m < MB; ++m) {
+      out[m * ldo + n] = Vec::reduce(tot[m]) + bias_term[m];
+    }
+  }
+}
+
+void qmv(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+         int64_t ldo) {
+  with_bits(w.bits, [&](auto bits) {
+    with_group(w.group_size, [&](auto gs) {
+      with_rows(x.rows, [&](auto rows) {
+        if constexpr (bits() == 2 || bits() == 4 || bits() == 8) {
+          qmv_pow2<bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+        } else {
+          qmv_straddling<bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+        }
+      });
+    });
+  });
+}
+
+template <int bits>
+void dequantize_row(const PackedMatrix& w, int64_t r, int c0, int c1, float* out,
+                    bool mlx_rounding) {
+  const ScaleType rounding = mlx_rounding ? w.scale_type : ScaleType::float32;
+  const uint8_t* row = w.w + r * w.row_bytes();
+  const uint8_t* end = w.w + w.rows * w.row_bytes();
+  constexpr int batch_bytes = Vec::kLanes * bits / 8;
+  for (int c = c0; c < c1; c += Vec::kLanes) {
+    int64_t g = r * w.groups() + c / w.group_size;
+    auto s = Vec::set1(scale_at(w.scales, w.scale_type, g));
+    auto b = Vec::set1(scale_at(w.biases, w.scale_type, g));
+    const uint8_t* p = row + int64_t{c} * bits / 8;
+    alignas(16) uint8_t tmp[16] = {};
+    if (p + 16 > end) {
+      std::memcpy(tmp, p, batch_bytes);
+      p = tmp;
+    }
+    auto q = Vec::cvt(Vec::template decode<bits>(p));
+    auto t = Vec::round_to(Vec::mul(q, s), rounding);
+    Vec::store(out + (c - c0), Vec::round_to(Vec::add(t, b), rounding));
+  }
+}
+
+constexpr const char* kName = Vec::kLanes == 16 ? "avx512" : "avx2";
+
+#else
+
+constexpr int kStepBytes = 0;
+constexpr const char* kName = "baseline";
+
+void qmv(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+         int64_t ldo) {
+  const int groups = w.groups();
+  const int64_t row_bytes = w.row_bytes();
+  with_bits(w.bits, [&](auto bits) {
+    for (int64_t n = n0; n < n1; ++n) {
+      const uint8_t* wr = w.w + n * row_bytes;
+      for (int m = 0; m < x.rows; ++m) {
+        const int16_t* xq = x.q + m * x.padded_cols;
+        float total = 0;
+        for (int g = 0; g < groups; ++g) {
+          int32_t acc = 0;
+          for (int i = g * w.group_size; i < (g + 1) * w.group_size; ++i) {
+            acc += quant::packed_code(wr, i, bits()) * xq[i];
+          }
+          int64_t gi = n * groups + g;
+          int64_t xi = m * x.padded_groups + g;
+          total += static_cast<float>(acc) * scale_at(w.scales, w.scale_type, gi) * x.scale[xi] +
+                   scale_at(w.biases, w.scale_type, gi) * x.sum[xi];
+        }
+        out[m * ldo + n] = total;
+      }
+    }
+  });
+}
+
+float round_to(float v, ScaleType t) {
+  switch (t) {
+  case ScaleType::float16:
+    return static_cast<float>(float16_t(v));
+  case ScaleType::bfloat16:
+    return static_cast<float>(bfloat16_t(v));
+  default:
+    return v;
+  }
+}
+
+template <int bits>
+void dequantize_row(const PackedMatrix& w, int64_t r, int c0, int c1, float* out,
+                    bool mlx_rounding) {
+  const ScaleType rounding = mlx_rounding ? w.scale_type : ScaleType::float32;
+  const uint8_t* row = w.w + r * w.row_bytes();
+  for (int c = c0; c < c1; ++c) {
+    int64_t g = r * w.groups() + c / w.group_size;
+    float q = static_cast<float>(quant::packed_code(row, c, bits));
+    float t = round_to(q * scale_at(w.scales, w.scale_type, g), rounding);
+    out[c - c0] = round_to(t + scale_at(w.biases, w.scale_type, g), rounding);
+  }
+}
+
+#endif
+
+void dequantize(const PackedMatrix& w, int64_t r, int c0, int c1, float* out, bool mlx_rounding) {
+  with_bits(w.bits, [&](auto bits) { dequantize_row<bits()>(w, r, c0, c1, out, mlx_rounding); });
+}
+
+} // namespace
+
+const quant::Kernels& quant_kernels() {
+  static const quant::Kernels k{kName, kStepBytes, &qmv, &dequantize};
+  return k;
+}
+
+} // namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE

@@ -1,0 +1,114 @@
+// The CPU kernels behind quantized_matmul, gather_qmm and dequantize, compiled once per
+// instruction set (quantized_isa.cpp) and chosen at run time by CPUID.
+//
+// Matrix-vector products (decode) are memory bound: the kernels read each packed byte once
+// and spend as few instructions per weight as they can. Activations are quantized per weight
+// group to int16 (scale = max|x| / 32767, error below 2e-5 of the group's largest value), so
+// the inner loop is integer multiply-adds (vpdpwssd / vpmaddwd) on codes unpacked straight from
+// the packed bytes; per group, sum_i w_i x_i = scale_w * sx * sum_i q_i xq_i + bias_w * sum_i x_i
+// with the last sum taken over the exact activations.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace mlx::core::cpu::quant {
+
+enum class ScaleType { float32, float16, bfloat16 };
+
+// One matrix of packed rows: row r holds `cols` codes of `bits` bits (MLX's layout) starting
+// at byte r * row_bytes(), and cols / group_size scales and biases at element r * groups().
+struct PackedMatrix {
+  const uint8_t* w;
+  const void* scales;
+  const void* biases;
+  ScaleType scale_type;
+  int64_t rows;
+  int cols;
+  int bits;
+  int group_size;
+
+  int64_t row_bytes() const { return int64_t{cols} * bits / 8; }
+  int groups() const { return cols / group_size; }
+};
+
+// Activation rows quantized to int16 per group of the weight's groups, in the layout the
+// chosen kernels read (see layout_index). scale/sum rows are padded with zeros to a multiple
+// of 16 groups; q rows are padded with zeros to padded_cols.
+struct QuantizedRows {
+  const int16_t* q;
+  const float* scale;
+  const float* sum;
+  int64_t padded_cols;
+  int64_t padded_groups;
+  int rows;
+};
+
+inline constexpr int kMaxQmvRows = 4;
+
+struct Kernels {
+  const char* name;
+  // Packed bytes per step of the power-of-two-bits kernels (0: they read codes in order).
+  int step_bytes;
+  // out[m * ldo + n] = x[m] . dequantize(w[n]) for n in [n0, n1), m < x.rows <= kMaxQmvRows.
+  void (*qmv)(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+              int64_t ldo);
+  // Columns [c0, c1) of row r (multiples of the group size) as float: code * scale + bias.
+  // With mlx_rounding, the product and then the sum are each rounded to the scales' dtype, as
+  // MLX's dequantize computes; without, both stay in float (as MLX's matmul kernels do).
+  void (*dequantize)(const PackedMatrix& w, int64_t r, int c0, int c1, float* out,
+                     bool mlx_rounding);
+};
+
+// Code i of a packed row: bits [i*bits, (i+1)*bits) of the little-endian stream.
+inline int packed_code(const uint8_t* row, int64_t i, int bits) {
+  int64_t bit = i * bits;
+  int shift = static_cast<int>(bit & 7);
+  uint32_t window = row[bit >> 3];
+  if (shift + bits > 8) {
+    window |= uint32_t{row[(bit >> 3) + 1]} << 8;
+  }
+  return static_cast<int>((window >> shift) & ((1u << bits) - 1));
+}
+
+// Where code `col` of a row sits in a QuantizedRows row, for kernels with this step.
+inline int64_t layout_index(int64_t col, int bits, int step_bytes) {
+  if (step_bytes == 0 || (bits != 2 && bits != 4)) {
+    return col;
+  }
+  // A step's bytes are widened to 16-bit lanes; sub-vector k holds code k of every byte.
+  int per_byte = 8 / bits;
+  int64_t step_codes = int64_t{step_bytes} * per_byte;
+  int64_t step = col / step_codes;
+  int64_t j = col % step_codes;
+  return step * step_codes + (j % per_byte) * step_bytes + j / per_byte;
+}
+
+inline int64_t padded_cols(int64_t cols, int bits, int step_bytes) {
+  if (step_bytes == 0 || (bits != 2 && bits != 4 && bits != 8)) {
+    return cols;
+  }
+  int64_t step_codes = int64_t{step_bytes} * 8 / bits;
+  return (cols + step_codes - 1) / step_codes * step_codes;
+}
+
+// The kernels in use: the best this CPU runs (AVX-512 with VNNI, AVX2, or portable C++).
+const Kernels& kernels();
+
+// Every instruction set this CPU runs, best first; tests switch between them with use_kernels.
+std::vector<const Kernels*> supported_kernels();
+void use_kernels(const Kernels& k);
+
+} // namespace mlx::core::cpu::quant
+
+namespace mlx::core::cpu {
+namespace isa_baseline {
+const quant::Kernels& quant_kernels();
+}
+namespace isa_avx2 {
+const quant::Kernels& quant_kernels();
+}
+namespace isa_avx512 {
+const quant::Kernels& quant_kernels();
+}
+} // namespace mlx::core::cpu
