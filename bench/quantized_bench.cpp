@@ -1,0 +1,178 @@
+// Quantized matrix products against their physical bounds:
+//  - matrix-vector (decode, batch 1): GB/s of packed weights + scales + biases read, and the
+//    ratio to the memory bandwidth this program measures right before (a large read, 2x the
+//    thread count of streams). Weights rotate through enough copies to defeat the L3 cache.
+//  - matrix-matrix (prompt processing, 512 rows): GFLOP/s and the ratio to OpenBLAS's float32
+//    sgemm of the same shape, measured here too.
+// Run: MLXCPP_NUM_THREADS=2 ./build/bench/quantized_bench
+#include <cblas.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <thread>
+#include <vector>
+
+#include "mlx/mlx.h"
+
+#include "backend/cpu/quantized_kernels.h"
+#include "backend/cpu/thread_pool.h"
+
+using namespace mlx::core;
+// cblas.h declares a global bfloat16 type of its own: name the dtype kBf16.
+constexpr Dtype kBf16 = mlx::core::bfloat16;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// Best-of-5 read bandwidth over a buffer far larger than the caches, one stream per thread.
+double measure_bandwidth(int threads) {
+  const size_t bytes = size_t{512} << 20;
+  const size_t words = bytes / sizeof(uint64_t);
+  std::vector<uint64_t> buf(words, 1);
+  double best = 0;
+  std::vector<uint64_t> sinks(threads);
+  for (int rep = 0; rep < 5; ++rep) {
+    auto t0 = Clock::now();
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        size_t begin = words / threads * t;
+        size_t end = t + 1 == threads ? words : begin + words / threads;
+        uint64_t a = 0, b = 0, c = 0, d = 0;
+        for (size_t i = begin; i + 4 <= end; i += 4) {
+          a += buf[i];
+          b += buf[i + 1];
+          c += buf[i + 2];
+          d += buf[i + 3];
+        }
+        sinks[t] = a + b + c + d;
+      });
+    }
+    for (auto& th : pool) {
+      th.join();
+    }
+    best = std::max(best, bytes / seconds_since(t0) / 1e9);
+  }
+  return best;
+}
+
+array random_normal(const Shape& shape, Dtype dtype, float stddev = 1.0f) {
+  std::mt19937 gen(42);
+  std::normal_distribution<float> dist(0.0f, stddev);
+  std::vector<float> v(static_cast<size_t>(shape[0]) * shape[1]);
+  for (auto& e : v) {
+    e = dist(gen);
+  }
+  return array(v.begin(), shape, dtype);
+}
+
+// Median seconds of `reps` calls of f after two warm-up calls.
+template <typename F>
+double median_seconds(int reps, F&& f) {
+  f();
+  f();
+  std::vector<double> times;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = Clock::now();
+    f();
+    times.push_back(seconds_since(t0));
+  }
+  std::sort(times.begin(), times.end());
+  return times[times.size() / 2];
+}
+
+struct Quantized {
+  array w, scales, biases;
+  size_t bytes() const { return w.nbytes() + scales.nbytes() + biases.nbytes(); }
+};
+
+void bench_qmv(int out_features, int in_features, int bits, Dtype dtype, double bandwidth) {
+  const int gs = 64;
+  auto wf = random_normal({out_features, in_features}, kBf16, 0.02f);
+  auto q = quantize(wf, gs, bits);
+  eval(q);
+  Quantized base{q[0], q[1], q[2]};
+  // Enough copies that each call streams its weights from memory, not the L3 cache.
+  size_t copies = std::max<size_t>(2, (size_t{256} << 20) / base.bytes() + 1);
+  std::vector<Quantized> mats;
+  for (size_t i = 0; i < copies; ++i) {
+    Quantized c{copy(base.w), copy(base.scales), copy(base.biases)};
+    eval({c.w, c.scales, c.biases});
+    mats.push_back(c);
+  }
+  auto x = random_normal({1, in_features}, dtype);
+  eval(x);
+  size_t next = 0;
+  double t = median_seconds(200, [&] {
+    const auto& m = mats[next++ % copies];
+    auto y = quantized_matmul(x, m.w, m.scales, m.biases, true, gs, bits);
+    y.eval();
+  });
+  double gbs = base.bytes() / t / 1e9;
+  std::printf("qmv  %5d x %-5d  %d-bit g%d  x %-8s  %8.1f us  %6.1f GB/s  %5.0f %% of bandwidth\n",
+              out_features, in_features, bits, gs, dtype_to_string(dtype), t * 1e6, gbs,
+              100 * gbs / bandwidth);
+}
+
+double sgemm_gflops(int m, int n, int k) {
+  std::vector<float> a(size_t{m} * k, 0.5f), b(size_t{n} * k, 0.25f), c(size_t{m} * n);
+  double t = median_seconds(5, [&] {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, 1.0f, a.data(), k, b.data(), k,
+                0.0f, c.data(), n);
+  });
+  return 2.0 * m * n * k / t / 1e9;
+}
+
+void bench_qmm(int rows, int out_features, int in_features, int bits, Dtype dtype,
+               double sgemm_rate) {
+  const int gs = 64;
+  auto q = quantize(random_normal({out_features, in_features}, kBf16, 0.02f), gs, bits);
+  auto x = random_normal({rows, in_features}, dtype);
+  eval(q);
+  eval(x);
+  double t = median_seconds(5, [&] {
+    auto y = quantized_matmul(x, q[0], q[1], q[2], true, gs, bits);
+    y.eval();
+  });
+  double gflops = 2.0 * rows * out_features * in_features / t / 1e9;
+  std::printf("qmm  %4d x %5d x %-5d  %d-bit g%d  x %-8s  %8.2f ms  %6.1f GFLOP/s  %5.0f %% of "
+              "sgemm\n",
+              rows, out_features, in_features, bits, gs, dtype_to_string(dtype), t * 1e3, gflops,
+              100 * gflops / sgemm_rate);
+}
+
+} // namespace
+
+int main() {
+  int threads = cpu::num_threads();
+  std::printf("threads %d (MLXCPP_NUM_THREADS), kernels %s, OpenBLAS threads %d\n", threads,
+              cpu::quant::kernels().name, openblas_get_num_threads());
+  double bandwidth = measure_bandwidth(threads);
+  std::printf("memory read bandwidth: %.1f GB/s\n", bandwidth);
+  for (auto dtype : {kBf16, float32}) {
+    for (int bits : {4, 8}) {
+      bench_qmv(4096, 4096, bits, dtype, bandwidth);
+      bench_qmv(14336, 4096, bits, dtype, bandwidth);
+      bench_qmv(4096, 14336, bits, dtype, bandwidth);
+    }
+  }
+  for (int bits : {2, 3, 5, 6}) {
+    bench_qmv(4096, 4096, bits, kBf16, bandwidth);
+  }
+  double sgemm = sgemm_gflops(512, 4096, 4096);
+  std::printf("OpenBLAS sgemm 512 x 4096 x 4096: %.1f GFLOP/s\n", sgemm);
+  for (auto dtype : {kBf16, float32}) {
+    for (int bits : {4, 8}) {
+      bench_qmm(512, 4096, 4096, bits, dtype, sgemm);
+    }
+  }
+  bench_qmm(512, 4096, 4096, 3, kBf16, sgemm);
+  return 0;
+}
