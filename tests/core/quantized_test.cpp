@@ -424,6 +424,16 @@ TEST(QuantizedMatmul, ScalesOfAnotherDtypeAndNonContiguousX) {
   EXPECT_EQ(vout.dtype(), promote_types(float16, bfloat16));
 }
 
+TEST(QuantizedMatmul, NonTransposedWideMatrixAcrossColumnBlocks) {
+  // 130 groups of 32 columns: split between threads and into several blocks per thread.
+  auto q = quantize(random_normal({5, 4160}, float16, 14), 32, 5);
+  auto deq = dequantized(q[0], q[1], q[2], 5, 32);
+  auto x = random_normal({3, 5}, float16, 15);
+  auto out = quantized_matmul(x, q[0], q[1], q[2], false, 32, 5);
+  ASSERT_EQ(out.shape(), (Shape{3, 4160}));
+  expect_product(values(out), values(x), deq, 3, 5, 4160, false, 32, float16, "wide");
+}
+
 TEST(QuantizedMatmul, BatchedAndBroadcastWeights) {
   auto wf = random_normal({2, 16, 64}, float32, 21);
   auto q = quantize(wf, 32, 8);

@@ -9,6 +9,7 @@
 // with the last sum taken over the exact activations.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -33,7 +34,7 @@ struct PackedMatrix {
 };
 
 // Activation rows quantized to int16 per group of the weight's groups, in the layout the
-// chosen kernels read (see layout_index). scale/sum rows are padded with zeros to a multiple
+// chosen kernels read (see store_in_layout). scale/sum rows are padded with zeros to a multiple
 // of 16 groups; q rows are padded with zeros to padded_cols.
 struct QuantizedRows {
   const int16_t* q;
@@ -71,17 +72,27 @@ inline int packed_code(const uint8_t* row, int64_t i, int bits) {
   return static_cast<int>((window >> shift) & ((1u << bits) - 1));
 }
 
-// Where code `col` of a row sits in a QuantizedRows row, for kernels with this step.
-inline int64_t layout_index(int64_t col, int bits, int step_bytes) {
+// Stores a row of activations (one per code, in order) in the layout the kernels with this
+// step read: a step's packed bytes are widened to 16-bit lanes and sub-vector k holds code k of
+// every byte, so activation i*per_byte + k of a step goes to k * step_bytes + i.
+inline void store_in_layout(const int16_t* src, int64_t cols, int bits, int step_bytes,
+                            int16_t* dst) {
   if (step_bytes == 0 || (bits != 2 && bits != 4)) {
-    return col;
+    std::copy(src, src + cols, dst);
+    return;
   }
-  // A step's bytes are widened to 16-bit lanes; sub-vector k holds code k of every byte.
   int per_byte = 8 / bits;
   int64_t step_codes = int64_t{step_bytes} * per_byte;
-  int64_t step = col / step_codes;
-  int64_t j = col % step_codes;
-  return step * step_codes + (j % per_byte) * step_bytes + j / per_byte;
+  for (int64_t base = 0; base < cols; base += step_codes) {
+    for (int i = 0; i < step_bytes; ++i) {
+      for (int k = 0; k < per_byte; ++k) {
+        int64_t j = int64_t{i} * per_byte + k;
+        if (base + j < cols) {
+          dst[base + int64_t{k} * step_bytes + i] = src[base + j];
+        }
+      }
+    }
+  }
 }
 
 inline int64_t padded_cols(int64_t cols, int bits, int step_bytes) {

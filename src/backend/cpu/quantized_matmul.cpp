@@ -116,13 +116,9 @@ QuantizedActivations quantize_activations(const T* x, int64_t rows, const Packed
   qa.q.assign(rows * qa.padded_cols, 0);
   qa.scale.assign(rows * qa.padded_groups, 0.0f);
   qa.sum.assign(rows * qa.padded_groups, 0.0f);
-  std::vector<int64_t> index(cols);
-  for (int c = 0; c < cols; ++c) {
-    index[c] = cpu::quant::layout_index(c, w.bits, step_bytes);
-  }
+  std::vector<int16_t> natural(cols);
   for (int64_t r = 0; r < rows; ++r) {
     const T* xr = x + r * cols;
-    int16_t* qr = qa.q.data() + r * qa.padded_cols;
     for (int g = 0; g < w.groups(); ++g) {
       float amax = 0;
       float sum = 0;
@@ -134,11 +130,14 @@ QuantizedActivations quantize_activations(const T* x, int64_t rows, const Packed
       // Non-finite groups keep codes 0 and carry their inf/NaN through the scale and sum.
       float inv = std::isfinite(amax) && amax > 0 ? 32767.0f / amax : 0.0f;
       for (int c = g * gs; c < (g + 1) * gs; ++c) {
-        qr[index[c]] = static_cast<int16_t>(std::lrint(static_cast<float>(xr[c]) * inv));
+        float v = static_cast<float>(xr[c]) * inv;
+        natural[c] = static_cast<int16_t>(v + (v >= 0 ? 0.5f : -0.5f));
       }
       qa.scale[r * qa.padded_groups + g] = amax / 32767.0f;
       qa.sum[r * qa.padded_groups + g] = sum;
     }
+    cpu::quant::store_in_layout(natural.data(), cols, w.bits, step_bytes,
+                                qa.q.data() + r * qa.padded_cols);
   }
   return qa;
 }
@@ -165,6 +164,36 @@ void qmv_rows(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
   if constexpr (!std::is_same_v<T, float>) {
     store_rows(tmp, out);
   }
+}
+
+// x (rows x w.rows) @ dequantize(w) for few rows: each thread dequantizes its columns of every
+// weight row, a block at a time, and accumulates them into the outputs.
+template <typename T>
+void qmv_columns(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
+  const Kernels& k = cpu::quant::kernels();
+  const int64_t inner = w.rows;
+  const int64_t outer = w.cols;
+  std::vector<float> xf(x, x + rows * inner);
+  std::vector<float> acc(rows * outer, 0.0f);
+  const int64_t block_groups = std::max(1, 2048 / w.group_size);
+  cpu::parallel_for(w.groups(), block_groups, [&](int64_t g0, int64_t g1) {
+    std::vector<float> tmp(block_groups * w.group_size);
+    for (int64_t b0 = g0; b0 < g1; b0 += block_groups) {
+      int c0 = static_cast<int>(b0 * w.group_size);
+      int c1 = static_cast<int>(std::min(g1, b0 + block_groups) * w.group_size);
+      for (int64_t r = 0; r < inner; ++r) {
+        k.dequantize(w, r, c0, c1, tmp.data(), false);
+        for (int64_t m = 0; m < rows; ++m) {
+          float xv = xf[m * inner + r];
+          float* o = acc.data() + m * outer;
+          for (int c = c0; c < c1; ++c) {
+            o[c] += xv * tmp[c - c0];
+          }
+        }
+      }
+    }
+  });
+  store_rows(acc, out);
 }
 
 // x (rows x inner) @ dequantize(w).T or @ dequantize(w), through float blocks and sgemm.
@@ -215,8 +244,8 @@ void quantized_product(const T* x, int64_t rows, T* out, const PackedMatrix& w, 
   }
   if (inner == 0) {
     std::fill(out, out + rows * outer, T(0));
-  } else if (transpose && rows <= kQmvMaxRows) {
-    qmv_rows(x, rows, out, w);
+  } else if (rows <= kQmvMaxRows) {
+    transpose ? qmv_rows(x, rows, out, w) : qmv_columns(x, rows, out, w);
   } else {
     dequantized_gemm(x, rows, out, w, transpose);
   }
