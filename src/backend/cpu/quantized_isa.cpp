@@ -125,110 +125,73 @@ void unpack(typename Vec::I wv, typename Vec::I* sub) {
   (std::make_integer_sequence<int, per_byte>{});
 }
 
-// Weight rows [n, n + NB) against MB activation rows (codes of 2, 4 or 8 bits). Each step
-// of activations is loaded once for the NB rows: long rows would otherwise stream the int16
-// activations (4x the packed 4-bit bytes) from L2 once per row.
-template <int bits, int gs, int MB, int NB>
-void qmv_pow2_tile(const PackedMatrix& w, const QuantizedRows& x, int64_t n, float* comb,
-                   float* out, int64_t ldo) {
+// Codes of 2, 4 or 8 bits. Rows are read one after the other: on the 2-core Zen 4 machines
+// one sequential stream per core reads memory 2-3x faster than rows interleaved even at 2 KB.
+template <int bits, int gs, int MB>
+void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+              int64_t ldo) {
   constexpr int per_byte = 8 / bits;
   constexpr int step_codes = kStepBytes * per_byte;
   using I = typename Vec::I;
   using F = typename Vec::F;
   const int groups = w.groups();
   const int64_t row_bytes = w.row_bytes();
-  const int64_t comb_stride = MB * x.padded_groups + Vec::kLanes;
   const int64_t pg = x.padded_groups;
-  float bias_term[NB][MB];
-  F tot[NB][MB];
-  for (int r = 0; r < NB; ++r) {
-    row_prologue<MB>(w, x, n + r, comb + r * comb_stride, bias_term[r]);
+  std::vector<float> comb(MB * pg + Vec::kLanes);
+  for (int64_t n = n0; n < n1; ++n) {
+    const uint8_t* wr = w.w + n * row_bytes;
+    float bias_term[MB];
+    row_prologue<MB>(w, x, n, comb.data(), bias_term);
+    F tot[MB];
     for (int m = 0; m < MB; ++m) {
-      tot[r][m] = Vec::zero();
+      tot[m] = Vec::zero();
     }
-  }
-  I sub[NB][per_byte];
-  if constexpr (step_codes <= gs) {
-    // Whole steps per group: accumulate the group in integers, scale once.
-    constexpr int steps_per_group = gs / step_codes;
-    for (int g = 0; g < groups; ++g) {
-      I acc[NB][MB];
-      for (int r = 0; r < NB; ++r) {
+    I sub[per_byte];
+    if constexpr (step_codes <= gs) {
+      // Whole steps per group: accumulate the group in integers, scale once.
+      constexpr int steps_per_group = gs / step_codes;
+      for (int g = 0; g < groups; ++g) {
+        I acc[MB];
         for (int m = 0; m < MB; ++m) {
-          acc[r][m] = Vec::izero();
+          acc[m] = Vec::izero();
         }
-      }
-      for (int s = 0; s < steps_per_group; ++s) {
-        int64_t step = int64_t{g} * steps_per_group + s;
-        for (int r = 0; r < NB; ++r) {
-          unpack<bits>(Vec::widen(w.w + (n + r) * row_bytes + step * kStepBytes), sub[r]);
-        }
-        for (int m = 0; m < MB; ++m) {
-          const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
-          for (int k = 0; k < per_byte; ++k) {
-            I xv = Vec::loadx(xq + k * kStepBytes);
-            for (int r = 0; r < NB; ++r) {
-              acc[r][m] = Vec::dot(acc[r][m], sub[r][k], xv);
+        for (int s = 0; s < steps_per_group; ++s) {
+          int64_t step = int64_t{g} * steps_per_group + s;
+          unpack<bits>(Vec::widen(wr + step * kStepBytes), sub);
+          for (int m = 0; m < MB; ++m) {
+            const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+            for (int k = 0; k < per_byte; ++k) {
+              acc[m] = Vec::dot(acc[m], sub[k], Vec::loadx(xq + k * kStepBytes));
             }
           }
         }
-      }
-      for (int r = 0; r < NB; ++r) {
         for (int m = 0; m < MB; ++m) {
-          auto scale = Vec::set1(comb[r * comb_stride + m * pg + g]);
-          tot[r][m] = Vec::fma(Vec::cvt(acc[r][m]), scale, tot[r][m]);
+          tot[m] = Vec::fma(Vec::cvt(acc[m]), Vec::set1(comb[m * pg + g]), tot[m]);
         }
       }
-    }
-  } else {
-    // Several groups per step: each 32-bit lane belongs to one group.
-    constexpr int groups_per_step = step_codes / gs;
-    constexpr int lanes_per_group = gs / (2 * per_byte);
-    int64_t steps = (row_bytes + kStepBytes - 1) / kStepBytes;
-    for (int64_t step = 0; step < steps; ++step) {
-      int64_t left = row_bytes - step * kStepBytes;
-      for (int r = 0; r < NB; ++r) {
-        const uint8_t* p = w.w + (n + r) * row_bytes + step * kStepBytes;
-        unpack<bits>(left >= kStepBytes ? Vec::widen(p) : Vec::widen_partial(p, left), sub[r]);
-      }
-      for (int m = 0; m < MB; ++m) {
-        const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
-        I acc[NB];
-        for (int r = 0; r < NB; ++r) {
-          acc[r] = Vec::izero();
-        }
-        for (int k = 0; k < per_byte; ++k) {
-          I xv = Vec::loadx(xq + k * kStepBytes);
-          for (int r = 0; r < NB; ++r) {
-            acc[r] = Vec::dot(acc[r], sub[r][k], xv);
+    } else {
+      // Several groups per step: each 32-bit lane belongs to one group.
+      constexpr int groups_per_step = step_codes / gs;
+      constexpr int lanes_per_group = gs / (2 * per_byte);
+      int64_t steps = (row_bytes + kStepBytes - 1) / kStepBytes;
+      for (int64_t step = 0; step < steps; ++step) {
+        int64_t left = row_bytes - step * kStepBytes;
+        const uint8_t* p = wr + step * kStepBytes;
+        unpack<bits>(left >= kStepBytes ? Vec::widen(p) : Vec::widen_partial(p, left), sub);
+        for (int m = 0; m < MB; ++m) {
+          const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+          I acc = Vec::izero();
+          for (int k = 0; k < per_byte; ++k) {
+            acc = Vec::dot(acc, sub[k], Vec::loadx(xq + k * kStepBytes));
           }
-        }
-        for (int r = 0; r < NB; ++r) {
-          const float* c = comb + r * comb_stride + m * pg + step * groups_per_step;
-          tot[r][m] =
-              Vec::fma(Vec::cvt(acc[r]), Vec::template lane_scales<lanes_per_group>(c), tot[r][m]);
+          const float* c = comb.data() + m * pg + step * groups_per_step;
+          tot[m] = Vec::fma(Vec::cvt(acc), Vec::template lane_scales<lanes_per_group>(c), tot[m]);
         }
       }
     }
-  }
-  for (int r = 0; r < NB; ++r) {
     for (int m = 0; m < MB; ++m) {
-      out[m * ldo + n + r] = Vec::reduce(tot[r][m]) + bias_term[r][m];
+      out[m * ldo + n] = Vec::reduce(tot[m]) + bias_term[m];
     }
-  }
-}
-
-template <int bits, int gs, int MB>
-void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
-              int64_t ldo) {
-  constexpr int NB = std::max(1, Vec::kTileRows / MB);
-  std::vector<float> comb(NB * (MB * x.padded_groups + Vec::kLanes));
-  int64_t n = n0;
-  for (; n + NB <= n1; n += NB) {
-    qmv_pow2_tile<bits, gs, MB, NB>(w, x, n, comb.data(), out, ldo);
-  }
-  for (; n < n1; ++n) {
-    qmv_pow2_tile<bits, gs, MB, 1>(w, x, n, comb.data(), out, ldo);
   }
 }
 

@@ -47,8 +47,6 @@ struct Vec {
   using F = __m512;
   static constexpr int kLanes = 16;
   static constexpr int kStepBytes = 32;
-  // Weight rows the integer kernels process together (register budget: 32 vectors).
-  static constexpr int kTileRows = 4;
 
   static I widen(const uint8_t* p) {
     return _mm512_cvtepu8_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
@@ -141,7 +139,6 @@ struct Vec {
   using F = __m256;
   static constexpr int kLanes = 8;
   static constexpr int kStepBytes = 16;
-  static constexpr int kTileRows = 2;
 
   static I widen(const uint8_t* p) {
     return _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
