@@ -359,14 +359,14 @@ TEST(QuantizedMatmul, MatchesDequantizedProductForEveryConfiguration) {
     for (int bits : kBits) {
       for (int gs : kGroups) {
         for (bool transpose : {true, false}) {
-          // Rows of x: 1 and 5 run the integer kernels (transpose), 37 the dequantized gemm.
+          // Rows of x: 1 and 5 run the integer kernels (transpose), 67 the dequantized gemm.
           int outer = transpose ? 13 : 2 * gs;
           int inner = transpose ? 3 * gs : 11;
           auto wf = transpose ? random_normal({outer, inner}, dtype, bits * gs)
                               : random_normal({inner, outer}, dtype, bits * gs);
           auto q = quantize(wf, gs, bits);
           auto deq = dequantized(q[0], q[1], q[2], bits, gs);
-          for (int rows : {1, 5, 37}) {
+          for (int rows : {1, 5, 67}) {
             auto x = random_normal({rows, inner}, dtype, rows + bits);
             auto out = quantized_matmul(x, q[0], q[1], q[2], transpose, gs, bits);
             ASSERT_EQ(out.dtype(), dtype);
@@ -481,12 +481,12 @@ TEST(GatherQmm, EqualsALoopOfQuantizedMatmul) {
 
 TEST(GatherQmm, SortedExpertsForPromptProcessing) {
   // mlx-lm's SwitchGLU: tokens sorted by expert, one row each, rhs indices only.
-  int tokens = 70, experts = 3;
+  int tokens = 100, experts = 3;
   auto q = quantize(random_normal({experts, 32, 64}, float32, 40), 32, 4);
   auto x = random_normal({tokens, 1, 64}, float32, 41);
   std::vector<uint32_t> idx(tokens);
   for (int t = 0; t < tokens; ++t) {
-    idx[t] = t < 40 ? 0 : t < 45 ? 1 : 2; // a 40-row run takes the gemm path
+    idx[t] = t < 70 ? 0 : t < 75 ? 1 : 2; // a 70-row run takes the gemm path
   }
   auto rhs = array(idx.begin(), {tokens}, uint32);
   auto out = gather_qmm(x, q[0], q[1], q[2], std::nullopt, rhs, true, 32, 4, "affine", true);
@@ -521,6 +521,19 @@ TEST(GatherQmm, NonTransposedAndDefaultIndices) {
   // No indices at all is quantized_matmul.
   auto plain = gather_qmm(x, q[0], q[1], q[2], std::nullopt, std::nullopt, false, 64, 6);
   EXPECT_EQ(values(plain), values(quantized_matmul(x, q[0], q[1], q[2], false, 64, 6)));
+}
+
+TEST(QuantizedMatmul, EmptyInputs) {
+  auto q = quantize(zeros({0, 64}, float32), 32, 4);
+  EXPECT_EQ(q[0].shape(), (Shape{0, 8}));
+  eval(q);
+  auto w = quantize(random_normal({8, 64}, float32, 70), 32, 4);
+  auto out = quantized_matmul(zeros({0, 64}, float32), w[0], w[1], w[2], true, 32, 4);
+  EXPECT_EQ(out.shape(), (Shape{0, 8}));
+  out.eval();
+  auto none = quantized_matmul(random_normal({3, 64}, float32, 71), q[0], q[1], q[2], true, 32, 4);
+  EXPECT_EQ(none.shape(), (Shape{3, 0}));
+  none.eval();
 }
 
 TEST(QuantizedErrors, BadParametersAndShapes) {
