@@ -124,7 +124,7 @@ std::vector<double> dequantized(const array& wq, const array& scales, const arra
 }
 
 // Checks out = x @ W.T (transpose) or x @ W, x (rows x inner), W from `deq` row-major; the
-// tolerance covers int16 activations per group, rounding of W and of the output to `dtype`.
+// tolerance covers the quantized activations, rounding of W and of the output to `dtype`.
 void expect_product(const std::vector<double>& out, const std::vector<double>& x,
                     const std::vector<double>& deq, int64_t rows, int64_t inner, int64_t outer,
                     bool transpose, int group_size, Dtype dtype, const std::string& what) {
@@ -148,9 +148,11 @@ void expect_product(const std::vector<double>& out, const std::vector<double>& x
           }
         }
       }
+      // bfloat16 activations may be quantized to int8 (error <= max/254), others to int16.
+      double q_err = dtype == bfloat16 ? 1.0 / 254 : 3e-5;
       double u = unit_roundoff(dtype);
       double tol =
-          3e-5 * quantization + 2 * u * magnitude + u * std::abs(ref) + 1e-5 * magnitude + 1e-6;
+          q_err * quantization + 2 * u * magnitude + u * std::abs(ref) + 1e-5 * magnitude + 1e-6;
       double got = out[m * outer + n];
       if (!(std::abs(got - ref) <= tol) && failures++ < 3) {
         ADD_FAILURE() << what << " at (" << m << ", " << n << "): got " << got << ", expected "

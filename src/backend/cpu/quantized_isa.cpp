@@ -86,6 +86,7 @@ float scale_at(const void* p, ScaleType t, int64_t i) {
 #if defined(__AVX2__)
 
 constexpr int kStepBytes = Vec::kStepBytes;
+constexpr int kInt8StepBytes = Vec::kLanes == 16 ? 64 : 0;
 
 // Per-row prologue shared by the kernels: comb[m][g] = weight scale * activation scale, and
 // the bias term sum_g bias_g * sum_g(x_m), both over the whole row.
@@ -112,28 +113,24 @@ void row_prologue(const PackedMatrix& w, const QuantizedRows& x, int64_t n, floa
   }
 }
 
-// The 8/bits sub-vectors of a widened step: sub[k] holds code k of every byte.
-template <int bits>
-void unpack(typename Vec::I wv, typename Vec::I* sub) {
-  constexpr int per_byte = 8 / bits;
-  const auto mask = Vec::set16((1 << bits) - 1);
-  [&]<int... k>(std::integer_sequence<int, k...>) {
-    ((sub[k] = k + 1 == per_byte ? Vec::template srl16<bits * k>(wv)
-                                 : Vec::and_(Vec::template srl16<bits * k>(wv), mask)),
-     ...);
-  }
-  (std::make_integer_sequence<int, per_byte>{});
-}
-
-// Codes of 2, 4 or 8 bits. Rows are read one after the other: on the 2-core Zen 4 machines
-// one sequential stream per core reads memory 2-3x faster than rows interleaved even at 2 KB.
-template <int bits, int gs, int MB>
+// Codes of 2, 4 or 8 bits, activations in format Fmt (Int16Codes or Int8Codes). Rows are read
+// one after the other: on the 2-core Zen 4 machines one sequential stream per core reads memory
+// 2-3x faster than rows interleaved even at 2 KB.
+template <typename Fmt, int bits, int gs, int MB>
 void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
               int64_t ldo) {
   constexpr int per_byte = 8 / bits;
-  constexpr int step_codes = kStepBytes * per_byte;
+  constexpr int step_bytes = Fmt::kStepBytes;
+  constexpr int step_codes = step_bytes * per_byte;
   using I = typename Vec::I;
   using F = typename Vec::F;
+  using Elem = typename Fmt::Elem;
+  const Elem* xq_base;
+  if constexpr (std::is_same_v<Elem, int8_t>) {
+    xq_base = x.q8;
+  } else {
+    xq_base = x.q;
+  }
   const int groups = w.groups();
   const int64_t row_bytes = w.row_bytes();
   const int64_t pg = x.padded_groups;
@@ -157,11 +154,11 @@ void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t
         }
         for (int s = 0; s < steps_per_group; ++s) {
           int64_t step = int64_t{g} * steps_per_group + s;
-          unpack<bits>(Vec::widen(wr + step * kStepBytes), sub);
+          Fmt::template unpack<bits>(Fmt::load(wr + step * step_bytes), sub);
           for (int m = 0; m < MB; ++m) {
-            const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+            const Elem* xq = xq_base + m * x.padded_cols + step * step_codes;
             for (int k = 0; k < per_byte; ++k) {
-              acc[m] = Vec::dot(acc[m], sub[k], Vec::loadx(xq + k * kStepBytes));
+              acc[m] = Fmt::dot(acc[m], sub[k], xq + k * step_bytes);
             }
           }
         }
@@ -172,17 +169,18 @@ void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t
     } else {
       // Several groups per step: each 32-bit lane belongs to one group.
       constexpr int groups_per_step = step_codes / gs;
-      constexpr int lanes_per_group = gs / (2 * per_byte);
-      int64_t steps = (row_bytes + kStepBytes - 1) / kStepBytes;
+      constexpr int lanes_per_group = gs / (Fmt::kBytesPerLane * per_byte);
+      int64_t steps = (row_bytes + step_bytes - 1) / step_bytes;
       for (int64_t step = 0; step < steps; ++step) {
-        int64_t left = row_bytes - step * kStepBytes;
-        const uint8_t* p = wr + step * kStepBytes;
-        unpack<bits>(left >= kStepBytes ? Vec::widen(p) : Vec::widen_partial(p, left), sub);
+        int64_t left = row_bytes - step * step_bytes;
+        const uint8_t* p = wr + step * step_bytes;
+        Fmt::template unpack<bits>(left >= step_bytes ? Fmt::load(p) : Fmt::load_partial(p, left),
+                                   sub);
         for (int m = 0; m < MB; ++m) {
-          const int16_t* xq = x.q + m * x.padded_cols + step * step_codes;
+          const Elem* xq = xq_base + m * x.padded_cols + step * step_codes;
           I acc = Vec::izero();
           for (int k = 0; k < per_byte; ++k) {
-            acc = Vec::dot(acc, sub[k], Vec::loadx(xq + k * kStepBytes));
+            acc = Fmt::dot(acc, sub[k], xq + k * step_bytes);
           }
           const float* c = comb.data() + m * pg + step * groups_per_step;
           tot[m] = Vec::fma(Vec::cvt(acc), Vec::template lane_scales<lanes_per_group>(c), tot[m]);
@@ -250,7 +248,12 @@ void qmv(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, 
     with_group(w.group_size, [&](auto gs) {
       with_rows(x.rows, [&](auto rows) {
         if constexpr (bits() == 2 || bits() == 4 || bits() == 8) {
-          qmv_pow2<bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+#if defined(__AVX512F__)
+          if (x.q8) {
+            return qmv_pow2<Int8Codes, bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+          }
+#endif
+          qmv_pow2<Int16Codes, bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
         } else {
           qmv_straddling<bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
         }
@@ -287,6 +290,7 @@ constexpr const char* kName = Vec::kLanes == 16 ? "avx512" : "avx2";
 #else
 
 constexpr int kStepBytes = 0;
+constexpr int kInt8StepBytes = 0;
 constexpr const char* kName = "baseline";
 
 void qmv(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
@@ -348,7 +352,7 @@ void dequantize(const PackedMatrix& w, int64_t r, int c0, int c1, float* out, bo
 } // namespace
 
 const quant::Kernels& quant_kernels() {
-  static const quant::Kernels k{kName, kStepBytes, &qmv, &dequantize};
+  static const quant::Kernels k{kName, kStepBytes, kInt8StepBytes, &qmv, &dequantize};
   return k;
 }
 

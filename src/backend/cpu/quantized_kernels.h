@@ -33,11 +33,12 @@ struct PackedMatrix {
   int groups() const { return cols / group_size; }
 };
 
-// Activation rows quantized to int16 per group of the weight's groups, in the layout the
-// chosen kernels read (see store_in_layout). scale/sum rows are padded with zeros to a multiple
-// of 16 groups; q rows are padded with zeros to padded_cols.
+// Activation rows quantized per group of the weight's groups, to int16 (q) or int8 (q8, the
+// other null), in the layout the chosen kernels read (see store_in_layout). scale/sum rows are
+// padded with zeros to a multiple of 16 groups; code rows with zeros to padded_cols.
 struct QuantizedRows {
   const int16_t* q;
+  const int8_t* q8;
   const float* scale;
   const float* sum;
   int64_t padded_cols;
@@ -49,8 +50,10 @@ inline constexpr int kMaxQmvRows = 4;
 
 struct Kernels {
   const char* name;
-  // Packed bytes per step of the power-of-two-bits kernels (0: they read codes in order).
+  // Packed bytes per step of the power-of-two-bits kernels on int16 activations (0: they read
+  // codes in order), and on int8 activations (0: no int8 kernels).
   int step_bytes;
+  int int8_step_bytes;
   // out[m * ldo + n] = x[m] . dequantize(w[n]) for n in [n0, n1), m < x.rows <= kMaxQmvRows.
   void (*qmv)(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
               int64_t ldo);
@@ -73,10 +76,10 @@ inline int packed_code(const uint8_t* row, int64_t i, int bits) {
 }
 
 // Stores a row of activations (one per code, in order) in the layout the kernels with this
-// step read: a step's packed bytes are widened to 16-bit lanes and sub-vector k holds code k of
-// every byte, so activation i*per_byte + k of a step goes to k * step_bytes + i.
-inline void store_in_layout(const int16_t* src, int64_t cols, int bits, int step_bytes,
-                            int16_t* dst) {
+// step read: sub-vector k of a step holds code k of every byte of the step, so activation
+// i * per_byte + k of a step goes to k * step_bytes + i.
+template <typename T>
+void store_in_layout(const T* src, int64_t cols, int bits, int step_bytes, T* dst) {
   if (step_bytes == 0 || (bits != 2 && bits != 4)) {
     std::copy(src, src + cols, dst);
     return;

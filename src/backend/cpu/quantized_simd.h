@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #if defined(__AVX2__)
 #include <immintrin.h>
@@ -226,6 +227,74 @@ struct Vec {
       return _mm256_castsi256_ps(_mm256_and_si256(bits, _mm256_set1_epi32(~0xffff)));
     }
     return v;
+  }
+};
+
+#endif
+
+#if defined(__AVX2__)
+
+// How the power-of-two-bits kernels read a step of packed bytes and multiply it with the
+// activations. Sub-vector k holds code k of every byte of the step (8 / bits sub-vectors), in
+// the lanes the activations are stored for (quant::store_in_layout with kStepBytes).
+
+// int16 activations: the bytes widened to 16-bit lanes, vpdpwssd (AVX-512) or vpmaddwd (AVX2).
+// Each 32-bit lane of a product covers 2 bytes of the step.
+struct Int16Codes {
+  using Elem = int16_t;
+  static constexpr int kStepBytes = Vec::kStepBytes;
+  static constexpr int kBytesPerLane = 2;
+
+  template <int bits>
+  static void unpack(typename Vec::I wv, typename Vec::I* sub) {
+    constexpr int per_byte = 8 / bits;
+    const auto mask = Vec::set16((1 << bits) - 1);
+    // Bytes are zero-extended: the top field needs no mask.
+    [&]<int... k>(std::integer_sequence<int, k...>) {
+      ((sub[k] = k + 1 == per_byte ? Vec::template srl16<bits * k>(wv)
+                                   : Vec::and_(Vec::template srl16<bits * k>(wv), mask)),
+       ...);
+    }
+    (std::make_integer_sequence<int, per_byte>{});
+  }
+  static typename Vec::I load(const uint8_t* p) { return Vec::widen(p); }
+  static typename Vec::I load_partial(const uint8_t* p, int64_t n) {
+    return Vec::widen_partial(p, n);
+  }
+  static typename Vec::I dot(typename Vec::I acc, typename Vec::I codes, const Elem* x) {
+    return Vec::dot(acc, codes, Vec::loadx(x));
+  }
+};
+
+#endif
+
+#if defined(__AVX512F__)
+
+// int8 activations (AVX-512 VNNI): codes stay bytes and vpdpbusd multiplies them (unsigned)
+// with the activations (signed); a step is 64 bytes and each 32-bit lane covers 4 of them.
+// Half the activation bytes and half the multiply instructions of Int16Codes.
+struct Int8Codes {
+  using Elem = int8_t;
+  static constexpr int kStepBytes = 64;
+  static constexpr int kBytesPerLane = 4;
+
+  template <int bits>
+  static void unpack(__m512i v, __m512i* sub) {
+    constexpr int per_byte = 8 / bits;
+    const auto mask = _mm512_set1_epi8(static_cast<char>((1 << bits) - 1));
+    // 16-bit shifts pull bits of the next byte into the top field: every field is masked.
+    [&]<int... k>(std::integer_sequence<int, k...>) {
+      ((sub[k] = bits == 8 ? v : _mm512_and_si512(_mm512_srli_epi16(v, bits * k), mask)), ...);
+    }
+    (std::make_integer_sequence<int, per_byte>{});
+  }
+  static __m512i load(const uint8_t* p) { return _mm512_loadu_si512(p); }
+  static __m512i load_partial(const uint8_t* p, int64_t n) {
+    auto mask = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
+    return _mm512_maskz_loadu_epi8(mask, p);
+  }
+  static __m512i dot(__m512i acc, __m512i codes, const Elem* x) {
+    return _mm512_dpbusd_epi32(acc, codes, _mm512_loadu_si512(x));
   }
 };
 
