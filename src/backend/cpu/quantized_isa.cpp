@@ -1,11 +1,10 @@
 // Quantized matrix-vector and dequantization kernels (see quantized_kernels.h), compiled once
-// per instruction set: AVX-512 with VNNI (vpdpwssd), AVX2 (vpmaddwd), and portable C++.
+// per instruction set: AVX-512 (VNNI, VBMI), AVX2, and portable C++.
 //
-// Codes of 2, 4 and 8 bits are unpacked a step of packed bytes at a time: the bytes are widened
-// to 16-bit lanes and sub-vector k takes code k of each byte with one shift and one mask, so
-// the activations are stored permuted to match (store_in_layout). Codes of 3, 5 and 6 bits
-// straddle bytes; each 32-bit lane gathers the two bytes holding its code with a byte shuffle
-// and shifts it out, and activations stay in order.
+// The integer kernels take a step of packed bytes at a time and unpack it into sub-vectors of
+// codes matching the activations' layout (formats in quantized_simd.h): codes of 2, 4 and 8 bits
+// with one shift and one mask per sub-vector, codes of 3, 5 and 6 bits (which straddle bytes)
+// with a byte permute and a multishift (AVX-512 VBMI) or a byte shuffle and variable shifts.
 #include <algorithm>
 #include <cstring>
 #include <type_traits>
@@ -113,15 +112,14 @@ void row_prologue(const PackedMatrix& w, const QuantizedRows& x, int64_t n, floa
   }
 }
 
-// Codes of 2, 4 or 8 bits, activations in format Fmt (Int16Codes or Int8Codes). Rows are read
-// one after the other: on the 2-core Zen 4 machines one sequential stream per core reads memory
-// 2-3x faster than rows interleaved even at 2 KB.
-template <typename Fmt, int bits, int gs, int MB>
-void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
-              int64_t ldo) {
-  constexpr int per_byte = 8 / bits;
+// The integer kernel for a code format Fmt (quantized_simd.h). Rows are read one after the
+// other: on the 2-core Zen 4 machines one sequential stream per core reads memory 2-3x faster
+// than rows interleaved even at 2 KB.
+template <typename Fmt, int gs, int MB>
+void qmv_steps(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, float* out,
+               int64_t ldo) {
   constexpr int step_bytes = Fmt::kStepBytes;
-  constexpr int step_codes = step_bytes * per_byte;
+  constexpr int step_codes = Fmt::kStepCodes;
   using I = typename Vec::I;
   using F = typename Vec::F;
   using Elem = typename Fmt::Elem;
@@ -143,7 +141,7 @@ void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t
     for (int m = 0; m < MB; ++m) {
       tot[m] = Vec::zero();
     }
-    I sub[per_byte];
+    I sub[Fmt::kSubs];
     if constexpr (step_codes <= gs) {
       // Whole steps per group: accumulate the group in integers, scale once.
       constexpr int steps_per_group = gs / step_codes;
@@ -154,11 +152,11 @@ void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t
         }
         for (int s = 0; s < steps_per_group; ++s) {
           int64_t step = int64_t{g} * steps_per_group + s;
-          Fmt::template unpack<bits>(Fmt::load(wr + step * step_bytes), sub);
+          Fmt::unpack(wr + step * step_bytes, step_bytes, sub);
           for (int m = 0; m < MB; ++m) {
             const Elem* xq = xq_base + m * x.padded_cols + step * step_codes;
-            for (int k = 0; k < per_byte; ++k) {
-              acc[m] = Fmt::dot(acc[m], sub[k], xq + k * step_bytes);
+            for (int k = 0; k < Fmt::kSubs; ++k) {
+              acc[m] = Fmt::dot(acc[m], sub[k], xq + k * Fmt::kSubCodes);
             }
           }
         }
@@ -169,18 +167,15 @@ void qmv_pow2(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t
     } else {
       // Several groups per step: each 32-bit lane belongs to one group.
       constexpr int groups_per_step = step_codes / gs;
-      constexpr int lanes_per_group = gs / (Fmt::kBytesPerLane * per_byte);
+      constexpr int lanes_per_group = gs / Fmt::kCodesPerLane;
       int64_t steps = (row_bytes + step_bytes - 1) / step_bytes;
       for (int64_t step = 0; step < steps; ++step) {
-        int64_t left = row_bytes - step * step_bytes;
-        const uint8_t* p = wr + step * step_bytes;
-        Fmt::template unpack<bits>(left >= step_bytes ? Fmt::load(p) : Fmt::load_partial(p, left),
-                                   sub);
+        Fmt::unpack(wr + step * step_bytes, row_bytes - step * step_bytes, sub);
         for (int m = 0; m < MB; ++m) {
           const Elem* xq = xq_base + m * x.padded_cols + step * step_codes;
           I acc = Vec::izero();
-          for (int k = 0; k < per_byte; ++k) {
-            acc = Fmt::dot(acc, sub[k], xq + k * step_bytes);
+          for (int k = 0; k < Fmt::kSubs; ++k) {
+            acc = Fmt::dot(acc, sub[k], xq + k * Fmt::kSubCodes);
           }
           const float* c = comb.data() + m * pg + step * groups_per_step;
           tot[m] = Vec::fma(Vec::cvt(acc), Vec::template lane_scales<lanes_per_group>(c), tot[m]);
@@ -247,13 +242,18 @@ void qmv(const PackedMatrix& w, const QuantizedRows& x, int64_t n0, int64_t n1, 
   with_bits(w.bits, [&](auto bits) {
     with_group(w.group_size, [&](auto gs) {
       with_rows(x.rows, [&](auto rows) {
-        if constexpr (bits() == 2 || bits() == 4 || bits() == 8) {
+        constexpr bool pow2 = bits() == 2 || bits() == 4 || bits() == 8;
 #if defined(__AVX512F__)
-          if (x.q8) {
-            return qmv_pow2<Int8Codes, bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+        if (x.q8) {
+          if constexpr (pow2) {
+            return qmv_steps<Int8Codes<bits()>, gs(), rows()>(w, x, n0, n1, out, ldo);
+          } else {
+            return qmv_steps<Int8Straddling<bits()>, gs(), rows()>(w, x, n0, n1, out, ldo);
           }
+        }
 #endif
-          qmv_pow2<Int16Codes, bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
+        if constexpr (pow2) {
+          qmv_steps<Int16Codes<bits()>, gs(), rows()>(w, x, n0, n1, out, ldo);
         } else {
           qmv_straddling<bits(), gs(), rows()>(w, x, n0, n1, out, ldo);
         }

@@ -3,9 +3,10 @@
 //
 // Matrix-vector products (decode) are memory bound: the kernels read each packed byte once
 // and spend as few instructions per weight as they can. Activations are quantized per weight
-// group to int16 (scale = max|x| / 32767, error below 2e-5 of the group's largest value), so
-// the inner loop is integer multiply-adds (vpdpwssd / vpmaddwd) on codes unpacked straight from
-// the packed bytes; per group, sum_i w_i x_i = scale_w * sx * sum_i q_i xq_i + bias_w * sum_i x_i
+// group to integers, int16 (scale max|x| / 32767) or, for bfloat16 inputs, int8 (max|x| / 127),
+// so the inner loop is integer multiply-adds (vpdpwssd / vpdpbusd / vpmaddwd) on codes
+// unpacked straight from the packed bytes. Per group,
+//   sum_i w_i x_i = scale_w * scale_x * sum_i q_i xq_i + bias_w * sum_i x_i
 // with the last sum taken over the exact activations.
 #pragma once
 
@@ -98,12 +99,9 @@ void store_in_layout(const T* src, int64_t cols, int bits, int step_bytes, T* ds
   }
 }
 
-inline int64_t padded_cols(int64_t cols, int bits, int step_bytes) {
-  if (step_bytes == 0 || (bits != 2 && bits != 4 && bits != 8)) {
-    return cols;
-  }
-  int64_t step_codes = int64_t{step_bytes} * 8 / bits;
-  return (cols + step_codes - 1) / step_codes * step_codes;
+// Activation rows are padded to whole steps of any kernel (256 codes covers them all).
+inline int64_t padded_cols(int64_t cols) {
+  return (cols + 255) / 256 * 256;
 }
 
 // The kernels in use: the best this CPU runs (AVX-512 with VNNI, AVX2, or portable C++).

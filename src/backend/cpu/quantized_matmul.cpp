@@ -30,8 +30,8 @@ bool cpu_runs_avx512() {
   return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
          __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
          __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bf16") &&
-         __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") &&
-         __builtin_cpu_supports("bmi2");
+         __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("fma") &&
+         __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2");
 #else
   return false;
 #endif
@@ -115,7 +115,7 @@ void quantize_activations(const T* x, int64_t rows, const PackedMatrix& w, int s
   constexpr float qmax = std::is_same_v<Q, int8_t> ? 127.0f : 32767.0f;
   const int cols = w.cols;
   const int gs = w.group_size;
-  qa.padded_cols = cpu::quant::padded_cols(cols, w.bits, step_bytes);
+  qa.padded_cols = cpu::quant::padded_cols(cols);
   qa.padded_groups = (w.groups() + 15) / 16 * 16;
   codes.assign(rows * qa.padded_cols, 0);
   qa.scale.assign(rows * qa.padded_groups, 0.0f);
@@ -145,16 +145,14 @@ void quantize_activations(const T* x, int64_t rows, const PackedMatrix& w, int s
   }
 }
 
-// int8 activations where the kernels have them, for 2-, 4- and 8-bit weights and bfloat16
-// activations: their own 8-bit mantissa makes int8 blocks (error below 0.4 % of the group's
-// largest value) a comparable loss, for half the activation bytes and multiplies. Otherwise
-// int16 (error below 2e-5 of the largest value).
+// int8 activations for bfloat16 inputs where the kernels have them: bfloat16's own 8-bit
+// mantissa makes int8 groups (error below 0.4 % of the group's largest value) a comparable
+// loss, for half the activation bytes and multiplies. Otherwise int16 (error below 2e-5).
 template <typename T>
 QuantizedActivations quantize_activations(const T* x, int64_t rows, const PackedMatrix& w,
                                           const Kernels& k) {
   QuantizedActivations qa;
-  bool pow2 = w.bits == 2 || w.bits == 4 || w.bits == 8;
-  if (std::is_same_v<T, bfloat16_t> && pow2 && k.int8_step_bytes > 0) {
+  if (std::is_same_v<T, bfloat16_t> && k.int8_step_bytes > 0) {
     quantize_activations(x, rows, w, k.int8_step_bytes, qa.q8, qa);
   } else {
     quantize_activations(x, rows, w, k.step_bytes, qa.q, qa);

@@ -3,6 +3,7 @@
 // compiled once per instruction set with MLXCPP_ISA_NAMESPACE naming it.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -234,32 +235,37 @@ struct Vec {
 
 #if defined(__AVX2__)
 
-// How the power-of-two-bits kernels read a step of packed bytes and multiply it with the
-// activations. Sub-vector k holds code k of every byte of the step (8 / bits sub-vectors), in
-// the lanes the activations are stored for (quant::store_in_layout with kStepBytes).
+// Code formats: how the step kernel (quantized_isa.cpp) reads a step of packed bytes into
+// sub-vectors of codes and multiplies them with the activations.
+//   Elem           activation type
+//   kStepBytes     packed bytes per step, kStepCodes codes per step
+//   kSubs          sub-vectors per step; sub k multiplies activations [k * kSubCodes, ...) of
+//                  the step, stored as quant::store_in_layout puts them
+//   kCodesPerLane  each 32-bit lane of a product sums codes [l * kCodesPerLane, ...) of the step
+//   unpack(p, bytes, sub)  `bytes` packed bytes are readable at p (fewer than a step only at
+//                  the end of a row; the rest reads as code 0)
 
-// int16 activations: the bytes widened to 16-bit lanes, vpdpwssd (AVX-512) or vpmaddwd (AVX2).
-// Each 32-bit lane of a product covers 2 bytes of the step.
+// int16 activations, codes of 2, 4 or 8 bits: the step's bytes widened to 16-bit lanes, sub k
+// holds code k of every byte; vpdpwssd (AVX-512) or vpmaddwd (AVX2).
+template <int bits>
 struct Int16Codes {
   using Elem = int16_t;
   static constexpr int kStepBytes = Vec::kStepBytes;
-  static constexpr int kBytesPerLane = 2;
+  static constexpr int kSubs = 8 / bits;
+  static constexpr int kSubCodes = kStepBytes;
+  static constexpr int kStepCodes = kStepBytes * kSubs;
+  static constexpr int kCodesPerLane = 2 * kSubs;
 
-  template <int bits>
-  static void unpack(typename Vec::I wv, typename Vec::I* sub) {
-    constexpr int per_byte = 8 / bits;
+  static void unpack(const uint8_t* p, int64_t bytes, typename Vec::I* sub) {
+    auto wv = bytes >= kStepBytes ? Vec::widen(p) : Vec::widen_partial(p, bytes);
     const auto mask = Vec::set16((1 << bits) - 1);
     // Bytes are zero-extended: the top field needs no mask.
     [&]<int... k>(std::integer_sequence<int, k...>) {
-      ((sub[k] = k + 1 == per_byte ? Vec::template srl16<bits * k>(wv)
-                                   : Vec::and_(Vec::template srl16<bits * k>(wv), mask)),
+      ((sub[k] = k + 1 == kSubs ? Vec::template srl16<bits * k>(wv)
+                                : Vec::and_(Vec::template srl16<bits * k>(wv), mask)),
        ...);
     }
-    (std::make_integer_sequence<int, per_byte>{});
-  }
-  static typename Vec::I load(const uint8_t* p) { return Vec::widen(p); }
-  static typename Vec::I load_partial(const uint8_t* p, int64_t n) {
-    return Vec::widen_partial(p, n);
+    (std::make_integer_sequence<int, kSubs>{});
   }
   static typename Vec::I dot(typename Vec::I acc, typename Vec::I codes, const Elem* x) {
     return Vec::dot(acc, codes, Vec::loadx(x));
@@ -270,28 +276,68 @@ struct Int16Codes {
 
 #if defined(__AVX512F__)
 
-// int8 activations (AVX-512 VNNI): codes stay bytes and vpdpbusd multiplies them (unsigned)
-// with the activations (signed); a step is 64 bytes and each 32-bit lane covers 4 of them.
-// Half the activation bytes and half the multiply instructions of Int16Codes.
+// int8 activations, codes of 2, 4 or 8 bits: codes stay bytes (sub k holds code k of every
+// byte of a 64-byte step) and vpdpbusd multiplies them, unsigned, with the activations. Half
+// the activation bytes and half the multiplies of Int16Codes.
+template <int bits>
 struct Int8Codes {
   using Elem = int8_t;
   static constexpr int kStepBytes = 64;
-  static constexpr int kBytesPerLane = 4;
+  static constexpr int kSubs = 8 / bits;
+  static constexpr int kSubCodes = kStepBytes;
+  static constexpr int kStepCodes = kStepBytes * kSubs;
+  static constexpr int kCodesPerLane = 4 * kSubs;
 
-  template <int bits>
-  static void unpack(__m512i v, __m512i* sub) {
-    constexpr int per_byte = 8 / bits;
+  static void unpack(const uint8_t* p, int64_t bytes, __m512i* sub) {
+    auto v = bytes >= kStepBytes ? _mm512_loadu_si512(p)
+                                 : _mm512_maskz_loadu_epi8((__mmask64{1} << bytes) - 1, p);
     const auto mask = _mm512_set1_epi8(static_cast<char>((1 << bits) - 1));
     // 16-bit shifts pull bits of the next byte into the top field: every field is masked.
     [&]<int... k>(std::integer_sequence<int, k...>) {
       ((sub[k] = bits == 8 ? v : _mm512_and_si512(_mm512_srli_epi16(v, bits * k), mask)), ...);
     }
-    (std::make_integer_sequence<int, per_byte>{});
+    (std::make_integer_sequence<int, kSubs>{});
   }
-  static __m512i load(const uint8_t* p) { return _mm512_loadu_si512(p); }
-  static __m512i load_partial(const uint8_t* p, int64_t n) {
-    auto mask = n >= 64 ? ~__mmask64{0} : (__mmask64{1} << n) - 1;
-    return _mm512_maskz_loadu_epi8(mask, p);
+  static __m512i dot(__m512i acc, __m512i codes, const Elem* x) {
+    return _mm512_dpbusd_epi32(acc, codes, _mm512_loadu_si512(x));
+  }
+};
+
+// Byte permutation and bit offsets that decode 64 codes of 3, 5 or 6 bits (8 * bits bytes):
+// vpermb gives 64-bit lane j the `bits` bytes of codes 8j..8j+7, vpmultishiftqb moves each
+// code's bits to the bottom of its byte.
+template <int bits>
+struct StraddleTable {
+  alignas(64) uint8_t gather[64];
+  alignas(64) uint8_t shift[64];
+  constexpr StraddleTable() : gather{}, shift{} {
+    for (int j = 0; j < 8; ++j) {
+      for (int i = 0; i < 8; ++i) {
+        gather[8 * j + i] = static_cast<uint8_t>(j * bits + i);
+        shift[8 * j + i] = static_cast<uint8_t>(i * bits);
+      }
+    }
+  }
+};
+template <int bits>
+inline constexpr StraddleTable<bits> kStraddle{};
+
+// int8 activations, codes of 3, 5 or 6 bits decoded in order with AVX-512 VBMI, 64 a step.
+template <int bits>
+struct Int8Straddling {
+  using Elem = int8_t;
+  static constexpr int kStepBytes = 8 * bits;
+  static constexpr int kSubs = 1;
+  static constexpr int kSubCodes = 64;
+  static constexpr int kStepCodes = 64;
+  static constexpr int kCodesPerLane = 4;
+
+  static void unpack(const uint8_t* p, int64_t bytes, __m512i* sub) {
+    auto src =
+        _mm512_maskz_loadu_epi8((__mmask64{1} << std::min<int64_t>(bytes, kStepBytes)) - 1, p);
+    auto v = _mm512_permutexvar_epi8(_mm512_load_si512(kStraddle<bits>.gather), src);
+    v = _mm512_multishift_epi64_epi8(_mm512_load_si512(kStraddle<bits>.shift), v);
+    sub[0] = _mm512_and_si512(v, _mm512_set1_epi8(static_cast<char>((1 << bits) - 1)));
   }
   static __m512i dot(__m512i acc, __m512i codes, const Elem* x) {
     return _mm512_dpbusd_epi32(acc, codes, _mm512_loadu_si512(x));
