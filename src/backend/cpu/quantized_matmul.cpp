@@ -173,10 +173,18 @@ void qmv_rows(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
   auto qa = quantize_activations(x, rows, w, k);
   std::vector<float> tmp(std::is_same_v<T, float> ? 0 : rows * n);
   float* dst = std::is_same_v<T, float> ? reinterpret_cast<float*>(out) : tmp.data();
-  cpu::parallel_for(n, 16, [&](int64_t n0, int64_t n1) {
-    for (int64_t m0 = 0; m0 < rows; m0 += cpu::quant::kMaxQmvRows) {
-      int count = static_cast<int>(std::min<int64_t>(cpu::quant::kMaxQmvRows, rows - m0));
-      k.qmv(w, qa.rows(m0, count), n0, n1, dst + m0 * n, n);
+  // Threads take chunks of about 256 KB of weights as they finish the previous one, so a core
+  // slowed by other work does less of it; each chunk is still one sequential stream.
+  const int64_t chunk =
+      std::max<int64_t>(16, (int64_t{256} << 10) / std::max<int64_t>(1, w.row_bytes()));
+  std::atomic<int64_t> next{0};
+  cpu::parallel_for(cpu::num_threads(), 1, [&](int64_t, int64_t) {
+    for (int64_t n0; (n0 = next.fetch_add(chunk)) < n;) {
+      int64_t n1 = std::min(n, n0 + chunk);
+      for (int64_t m0 = 0; m0 < rows; m0 += cpu::quant::kMaxQmvRows) {
+        int count = static_cast<int>(std::min<int64_t>(cpu::quant::kMaxQmvRows, rows - m0));
+        k.qmv(w, qa.rows(m0, count), n0, n1, dst + m0 * n, n);
+      }
     }
   });
   if constexpr (!std::is_same_v<T, float>) {
