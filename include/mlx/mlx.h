@@ -7,6 +7,7 @@
 #include "mlx/device.h"
 #include "mlx/dtype.h"
 #include "mlx/einsum.h"
+#include "mlx/fast.h"
 #include "mlx/memory.h"
 #include "mlx/ops.h"
 #include "mlx/random.h"
