@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 #include "backend/cpu/copy.h"
 #include "backend/cpu/gemm_half.h"
@@ -22,9 +21,13 @@ constexpr double parallel_work = 1 << 20;
 // Column splits stay multiples of this, so that tiles of C start on cache-line boundaries.
 constexpr int64_t column_align = 16;
 
+// Our pool splits the work, so each BLAS call must stay on its thread. Checked on every
+// top-level call (a cheap read) rather than once, since anything else in the process may
+// change OpenBLAS's setting (a benchmark comparing against raw OpenBLAS does).
 void use_single_threaded_blas() {
-  static std::once_flag once;
-  std::call_once(once, [] { openblas_set_num_threads(1); });
+  if (openblas_get_num_threads() != 1) {
+    openblas_set_num_threads(1);
+  }
 }
 
 CBLAS_TRANSPOSE trans(bool t) {
@@ -144,7 +147,6 @@ void gemm_serial(const GemmLayout& l, float alpha, float beta, const GemmJob<T>&
     scale_rows(job.M, l.N, beta, job.c, l.ldc);
     return;
   }
-  use_single_threaded_blas();
   if constexpr (std::is_same_v<T, float>) {
     real_gemm(l, alpha, beta, job, cblas_sgemv, cblas_sgemm);
   } else if constexpr (std::is_same_v<T, double>) {
@@ -164,6 +166,7 @@ void gemm(const GemmLayout& l, float alpha, float beta, const std::vector<GemmJo
   for (const auto& job : jobs) {
     total_work += static_cast<double>(job.M) * l.N * l.K;
   }
+  use_single_threaded_blas();
   int threads = num_threads();
   if (threads == 1 || total_work < parallel_work) {
     for (const auto& job : jobs) {

@@ -41,7 +41,8 @@ struct GemmJob {
 template <typename T>
 void gemm(const GemmLayout& layout, float alpha, float beta, const std::vector<GemmJob<T>>& jobs);
 
-// One product on the calling thread.
+// One product on the calling thread, for callers that do their own splitting; OpenBLAS must
+// already be single-threaded (gemm() makes it so).
 template <typename T>
 void gemm_serial(const GemmLayout& layout, float alpha, float beta, const GemmJob<T>& job);
 
