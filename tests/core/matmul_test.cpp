@@ -16,9 +16,11 @@ struct Dims {
   int M, K, N;
 };
 
-// Sizes with 1s, odd sizes, and products large enough to be split across threads.
-const Dims sizes[] = {{1, 1, 1},  {3, 5, 7},      {17, 65, 33},  {65, 17, 1}, {1, 65, 17},
-                      {33, 1, 9}, {130, 67, 129}, {8, 300, 700}, {700, 90, 9}};
+// Sizes with 1s, odd sizes, products large enough to be split across threads, and (for the
+// blocked bfloat16 kernel) several blocks of rows, depth and columns.
+const Dims sizes[] = {{1, 1, 1},     {3, 5, 7},    {17, 65, 33},  {65, 17, 1},
+                      {1, 65, 17},   {33, 1, 9},   {4, 9, 6},     {130, 67, 129},
+                      {8, 300, 700}, {700, 90, 9}, {20, 777, 45}, {6, 40, 2100}};
 
 } // namespace
 
@@ -30,6 +32,9 @@ TEST(Matmul, MatchesReferenceForEveryFloatType) {
       auto b = random_array({K, N}, dtype, rng);
       SCOPED_TRACE(testing::Message() << dtype << " " << M << "x" << K << "x" << N);
       expect_matches(matmul(a, b), reference_matmul(a, b), K, dtype);
+      // A weight stored [N, K] and used transposed, as linear layers do.
+      auto w = transpose(random_array({N, K}, dtype, rng));
+      expect_matches(matmul(a, w), reference_matmul(a, w), K, dtype);
     }
   }
 }

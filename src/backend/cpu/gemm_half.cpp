@@ -13,6 +13,9 @@ namespace {
 // a panel of A and one of B stay in the last-level cache.
 constexpr int64_t panel_depth = 512;
 
+// Products with at most this many rows run as one matrix-vector product per row.
+constexpr int64_t few_rows = 4;
+
 enum class Isa { baseline, avx2, avx512 };
 
 Isa detect_isa() {
@@ -150,6 +153,18 @@ void gemm_half_serial(const GemmLayout& l, float alpha, float beta, const GemmJo
   const auto& k = half_kernels<T>();
   if (job.M == 1 || l.N == 1) {
     gemv(k, l, alpha, beta, job);
+    return;
+  }
+  if (job.M <= few_rows) {
+    // Packing or converting B would cost more than reading it once per row.
+    for (int64_t m = 0; m < job.M; ++m) {
+      GemmJob<T> row{1, job.a + (l.a_transposed ? m : m * l.lda), job.b, job.c + m * l.ldc};
+      gemv(k, l, alpha, beta, row);
+    }
+    return;
+  }
+  if (k.gemm) {
+    k.gemm(l, alpha, beta, job, k);
     return;
   }
   thread_local std::vector<float> a_buffer, b_buffer, c_buffer;

@@ -189,19 +189,16 @@ void axpy_rows(const T* w, int64_t ld, int64_t rows, int64_t n, const float* x, 
   }
 }
 
-template <typename T>
-HalfKernels<T> kernels() {
-  return {to_float<T>, from_float<T>, dot_rows<T>, axpy_rows<T>};
-}
-
 } // namespace
 
 HalfKernels<float16_t> float16_kernels() {
-  return kernels<float16_t>();
+  return {to_float<float16_t>, from_float<float16_t>, dot_rows<float16_t>, axpy_rows<float16_t>,
+          nullptr};
 }
 
 HalfKernels<bfloat16_t> bfloat16_kernels() {
-  return kernels<bfloat16_t>();
+  return {to_float<bfloat16_t>, from_float<bfloat16_t>, dot_rows<bfloat16_t>, axpy_rows<bfloat16_t>,
+          native_bfloat16_gemm()};
 }
 
 } // namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE
