@@ -36,33 +36,92 @@ uint32_t pair(bfloat16_t lo, bfloat16_t hi) {
   return static_cast<uint32_t>(lo.bits_) | (static_cast<uint32_t>(hi.bits_) << 16);
 }
 
+// Transposes a 16 x 16 block of dwords: out[q] lane j = in[j] lane q.
+void transpose16(const __m512i in[16], __m512i out[16]) {
+  __m512i t[16], u[16];
+  for (int a = 0; a < 8; ++a) {
+    t[2 * a] = _mm512_unpacklo_epi32(in[2 * a], in[2 * a + 1]);
+    t[2 * a + 1] = _mm512_unpackhi_epi32(in[2 * a], in[2 * a + 1]);
+  }
+  // u[4b + c], 128-bit lane l: column 4l + c of rows 4b .. 4b + 3.
+  for (int b = 0; b < 4; ++b) {
+    u[4 * b] = _mm512_unpacklo_epi64(t[4 * b], t[4 * b + 2]);
+    u[4 * b + 1] = _mm512_unpackhi_epi64(t[4 * b], t[4 * b + 2]);
+    u[4 * b + 2] = _mm512_unpacklo_epi64(t[4 * b + 1], t[4 * b + 3]);
+    u[4 * b + 3] = _mm512_unpackhi_epi64(t[4 * b + 1], t[4 * b + 3]);
+  }
+  // A 4 x 4 transpose of 128-bit lanes among u[c], u[4 + c], u[8 + c], u[12 + c].
+  for (int c = 0; c < 4; ++c) {
+    __m512i v0 = _mm512_shuffle_i32x4(u[c], u[4 + c], _MM_SHUFFLE(2, 0, 2, 0));
+    __m512i v1 = _mm512_shuffle_i32x4(u[c], u[4 + c], _MM_SHUFFLE(3, 1, 3, 1));
+    __m512i v2 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], _MM_SHUFFLE(2, 0, 2, 0));
+    __m512i v3 = _mm512_shuffle_i32x4(u[8 + c], u[12 + c], _MM_SHUFFLE(3, 1, 3, 1));
+    out[c] = _mm512_shuffle_i32x4(v0, v2, _MM_SHUFFLE(2, 0, 2, 0));
+    out[8 + c] = _mm512_shuffle_i32x4(v0, v2, _MM_SHUFFLE(3, 1, 3, 1));
+    out[4 + c] = _mm512_shuffle_i32x4(v1, v3, _MM_SHUFFLE(2, 0, 2, 0));
+    out[12 + c] = _mm512_shuffle_i32x4(v1, v3, _MM_SHUFFLE(3, 1, 3, 1));
+  }
+}
+
+// Writes, for pairs [p0, p0 + 16), the dwords of `rows` (<= 16) sources: source j's dwords
+// p0 .. p0 + 15 go to dst[p * stride + j]. Missing rows are zero; only `rows` lanes are stored.
+void transpose_rows(const uint32_t* const* src, int rows, int64_t p0, uint32_t* dst,
+                    int64_t stride) {
+  __m512i in[16], out[16];
+  for (int j = 0; j < 16; ++j) {
+    in[j] = j < rows ? _mm512_loadu_si512(src[j] + p0) : _mm512_setzero_si512();
+  }
+  transpose16(in, out);
+  const __mmask16 lanes = static_cast<__mmask16>((1u << rows) - 1);
+  for (int q = 0; q < 16; ++q) {
+    _mm512_mask_storeu_epi32(dst + (p0 + q) * stride, lanes, out[q]);
+  }
+}
+
 // Packs op(B)[k0 : k0 + kc, n0 : n0 + nc] into strips of NR columns, zero beyond the block.
 void pack_b(const GemmLayout& l, const bfloat16_t* b, int64_t k0, int64_t kc, int64_t n0,
             int64_t nc, uint32_t* dst) {
   const int64_t pairs = (kc + 1) / 2;
+  const int64_t whole = kc / 2; // pairs with both values inside the block
   const bfloat16_t zero = bfloat16_t::from_bits(0);
   for (int64_t s = 0; s * NR < nc; ++s, dst += pairs * NR) {
     const int64_t cols = std::min<int64_t>(NR, nc - s * NR);
     if (l.b_transposed) {
-      // B is stored [N, K]: the two values of a pair are adjacent.
-      for (int64_t j = 0; j < cols; ++j) {
-        const bfloat16_t* src = b + (n0 + s * NR + j) * l.ldb + k0;
-        int64_t p = 0;
-        for (; 2 * p + 1 < kc; ++p) {
-          std::memcpy(dst + p * NR + j, src + 2 * p, sizeof(uint32_t));
+      // B is stored [N, K]: the two values of a pair are adjacent, so column n of the strip is
+      // a run of dwords; 16 columns at a time are transposed into place.
+      for (int64_t j0 = 0; j0 < cols; j0 += 16) {
+        const int rows = static_cast<int>(std::min<int64_t>(16, cols - j0));
+        const uint32_t* src[16];
+        for (int j = 0; j < rows; ++j) {
+          src[j] = reinterpret_cast<const uint32_t*>(b + (n0 + s * NR + j0 + j) * l.ldb + k0);
         }
-        if (p < pairs) {
-          dst[p * NR + j] = pair(src[2 * p], zero);
+        int64_t p = 0;
+        for (; p + 16 <= whole; p += 16) {
+          transpose_rows(src, rows, p, dst + j0, NR);
+        }
+        for (; p < pairs; ++p) {
+          for (int j = 0; j < rows; ++j) {
+            const bfloat16_t* v = reinterpret_cast<const bfloat16_t*>(src[j] + p);
+            dst[p * NR + j0 + j] = pair(v[0], p < whole ? v[1] : zero);
+          }
         }
       }
     } else {
-      // B is stored [K, N]: a pair interleaves two rows.
+      // B is stored [K, N]: a pair interleaves two rows, 32 columns per vector.
+      const __m512i first = _mm512_set_epi64(11, 10, 3, 2, 9, 8, 1, 0);
+      const __m512i second = _mm512_set_epi64(15, 14, 7, 6, 13, 12, 5, 4);
       for (int64_t p = 0; p < pairs; ++p) {
         const bfloat16_t* row0 = b + (k0 + 2 * p) * l.ldb + n0 + s * NR;
         const bfloat16_t* row1 = row0 + l.ldb;
-        bool second = 2 * p + 1 < kc;
+        if (cols == NR && p < whole) {
+          __m512i r0 = _mm512_loadu_si512(row0), r1 = _mm512_loadu_si512(row1);
+          __m512i lo = _mm512_unpacklo_epi16(r0, r1), hi = _mm512_unpackhi_epi16(r0, r1);
+          _mm512_storeu_si512(dst + p * NR, _mm512_permutex2var_epi64(lo, first, hi));
+          _mm512_storeu_si512(dst + p * NR + 16, _mm512_permutex2var_epi64(lo, second, hi));
+          continue;
+        }
         for (int64_t j = 0; j < cols; ++j) {
-          dst[p * NR + j] = pair(row0[j], second ? row1[j] : zero);
+          dst[p * NR + j] = pair(row0[j], p < whole ? row1[j] : zero);
         }
       }
     }
@@ -79,19 +138,32 @@ void pack_b(const GemmLayout& l, const bfloat16_t* b, int64_t k0, int64_t kc, in
 void pack_a(const GemmLayout& l, const bfloat16_t* a, int64_t m0, int64_t mc, int64_t k0,
             int64_t kc, uint32_t* dst) {
   const int64_t pairs = (kc + 1) / 2;
+  const int64_t whole = kc / 2;
   const bfloat16_t zero = bfloat16_t::from_bits(0);
   for (int64_t i0 = 0; i0 < mc; i0 += MR) {
-    const int64_t rows = std::min<int64_t>(MR, mc - i0);
-    for (int64_t i = 0; i < rows; ++i) {
-      const int64_t m = m0 + i0 + i;
-      for (int64_t p = 0; p < pairs; ++p) {
-        const int64_t k = k0 + 2 * p;
-        bool second = 2 * p + 1 < kc;
-        bfloat16_t lo = l.a_transposed ? a[k * l.lda + m] : a[m * l.lda + k];
-        bfloat16_t hi = !second          ? zero
-                        : l.a_transposed ? a[(k + 1) * l.lda + m]
-                                         : a[m * l.lda + k + 1];
-        dst[p * rows + i] = pair(lo, hi);
+    const int rows = static_cast<int>(std::min<int64_t>(MR, mc - i0));
+    if (!l.a_transposed) {
+      const uint32_t* src[16];
+      for (int i = 0; i < rows; ++i) {
+        src[i] = reinterpret_cast<const uint32_t*>(a + (m0 + i0 + i) * l.lda + k0);
+      }
+      int64_t p = 0;
+      for (; p + 16 <= whole; p += 16) {
+        transpose_rows(src, rows, p, dst, rows);
+      }
+      for (; p < pairs; ++p) {
+        for (int i = 0; i < rows; ++i) {
+          const bfloat16_t* v = reinterpret_cast<const bfloat16_t*>(src[i] + p);
+          dst[p * rows + i] = pair(v[0], p < whole ? v[1] : zero);
+        }
+      }
+    } else {
+      for (int i = 0; i < rows; ++i) {
+        const int64_t m = m0 + i0 + i;
+        for (int64_t p = 0; p < pairs; ++p) {
+          const int64_t k = k0 + 2 * p;
+          dst[p * rows + i] = pair(a[k * l.lda + m], p < whole ? a[(k + 1) * l.lda + m] : zero);
+        }
       }
     }
     dst += rows * pairs;
