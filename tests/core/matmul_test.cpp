@@ -18,9 +18,9 @@ struct Dims {
 
 // Sizes with 1s, odd sizes, products large enough to be split across threads, and (for the
 // blocked bfloat16 kernel) several blocks of rows, depth and columns.
-const Dims sizes[] = {{1, 1, 1},     {3, 5, 7},    {17, 65, 33},  {65, 17, 1},
-                      {1, 65, 17},   {33, 1, 9},   {4, 9, 6},     {130, 67, 129},
-                      {8, 300, 700}, {700, 90, 9}, {20, 777, 45}, {6, 40, 2100}};
+const Dims sizes[] = {{1, 1, 1},     {3, 5, 7},     {17, 65, 33},   {65, 17, 1},   {1, 65, 17},
+                      {33, 1, 9},    {4, 9, 6},     {130, 67, 129}, {8, 300, 700}, {700, 90, 9},
+                      {20, 777, 45}, {6, 40, 2100}, {1100, 3, 70}};
 
 } // namespace
 

@@ -16,6 +16,10 @@ constexpr int64_t panel_depth = 512;
 // Products with at most this many rows run as one matrix-vector product per row.
 constexpr int64_t few_rows = 4;
 
+// The largest block of C computed in one go (a float32 copy of it is 8 MB).
+constexpr int64_t block_rows = 1024;
+constexpr int64_t block_cols = 2048;
+
 enum class Isa { baseline, avx2, avx512 };
 
 Isa detect_isa() {
@@ -160,6 +164,21 @@ void gemm_half_serial(const GemmLayout& l, float alpha, float beta, const GemmJo
     for (int64_t m = 0; m < job.M; ++m) {
       GemmJob<T> row{1, job.a + (l.a_transposed ? m : m * l.lda), job.b, job.c + m * l.ldc};
       gemv(k, l, alpha, beta, row);
+    }
+    return;
+  }
+  // Both remaining paths keep a float32 copy of their block of C (and of operand panels) in
+  // per-thread scratch, so large products go block by block to bound that memory.
+  if (job.M > block_rows || l.N > block_cols) {
+    for (int64_t m0 = 0; m0 < job.M; m0 += block_rows) {
+      for (int64_t n0 = 0; n0 < l.N; n0 += block_cols) {
+        GemmLayout sub = l;
+        sub.N = std::min(block_cols, l.N - n0);
+        GemmJob<T> block{std::min(block_rows, job.M - m0),
+                         job.a + (l.a_transposed ? m0 : m0 * l.lda),
+                         job.b + (l.b_transposed ? n0 * l.ldb : n0), job.c + m0 * l.ldc + n0};
+        gemm_half_serial(sub, alpha, beta, block);
+      }
     }
     return;
   }
