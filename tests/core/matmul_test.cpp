@@ -72,6 +72,20 @@ TEST(Matmul, BatchAxesBroadcast) {
   }
 }
 
+TEST(Matmul, BatchesLargeEnoughToSplit) {
+  std::mt19937 rng(12);
+  for (auto dtype : float_types) {
+    SCOPED_TRACE(testing::Message() << dtype);
+    // Three products, cut into tiles by rows (M >= N) and by columns (M < N).
+    auto a = random_array({3, 130, 67}, dtype, rng);
+    auto b = random_array({3, 67, 129}, dtype, rng);
+    expect_matches(matmul(a, b), reference_matmul(a, b), 67, dtype);
+    auto c = random_array({3, 40, 67}, dtype, rng);
+    auto d = transpose(random_array({3, 300, 67}, dtype, rng), {0, 2, 1});
+    expect_matches(matmul(c, d), reference_matmul(c, d), 67, dtype);
+  }
+}
+
 TEST(Matmul, StridedOperands) {
   std::mt19937 rng(4);
   for (auto dtype : float_types) {

@@ -18,8 +18,12 @@ namespace {
 // more than it saves.
 constexpr double parallel_work = 1 << 20;
 
-// Column splits stay multiples of this, so that tiles of C start on cache-line boundaries.
-constexpr int64_t column_align = 16;
+// A tile of a split product does at least this many multiply-adds.
+constexpr double min_tile_work = 1 << 18;
+
+// Column splits stay multiples of this, so that tiles of C start on cache-line boundaries and
+// fill whole strips of the packed half-precision kernels.
+constexpr int64_t column_align = 32;
 
 // Our pool splits the work, so each BLAS call must stay on its thread. Checked on every
 // top-level call (a cheap read) rather than once, since anything else in the process may
@@ -92,19 +96,22 @@ std::vector<int64_t> split_points(int64_t n, int64_t pieces, int64_t align) {
   return points;
 }
 
-// Cuts the jobs into tiles for `threads` workers: whole jobs when there are enough of them,
-// else each job into pieces in proportion to its work, along its longer side of C.
+// Cuts the jobs into tiles for `threads` workers. Many jobs run whole; fewer are cut, in
+// proportion to their work, into about `threads` pieces per job (so equal jobs always share
+// out evenly), along the longer side of C, keeping each piece worth parallelizing.
 template <typename T>
 std::vector<Tile> make_tiles(const GemmLayout& l, const std::vector<GemmJob<T>>& jobs, int threads,
                              double total_work) {
   std::vector<Tile> tiles;
-  bool split = static_cast<int>(jobs.size()) < threads;
+  const bool split = static_cast<int64_t>(jobs.size()) < 4 * threads;
+  const double share = static_cast<double>(threads) * jobs.size() / total_work;
   for (size_t j = 0; j < jobs.size(); ++j) {
     const int64_t M = jobs[j].M;
+    const double work = static_cast<double>(M) * l.N * l.K;
     int64_t pieces = 1;
     if (split) {
-      double work = static_cast<double>(M) * l.N * l.K;
-      pieces = std::max<int64_t>(1, std::llround(threads * work / total_work));
+      pieces = std::llround(work * share);
+      pieces = std::clamp<int64_t>(pieces, 1, static_cast<int64_t>(work / min_tile_work) + 1);
     }
     if (pieces > 1 && M >= l.N) {
       auto rows = split_points(M, std::min(pieces, M), 1);
