@@ -130,6 +130,12 @@ TEST(Matmul, EmptyDimensions) {
   EXPECT_EQ(matmul(f, ones({4, 5}, bfloat16)).shape(), (Shape{0, 2, 5}));
   auto g = matmul(ones({3, 0}, bfloat16), ones({0, 2}, bfloat16));
   EXPECT_EQ(values(g), std::vector<double>(6, 0.0));
+  // A stack with an empty inner dimension folded into one product.
+  auto h = matmul(ones({2, 3, 0}), ones({0, 4}));
+  EXPECT_EQ(h.shape(), (Shape{2, 3, 4}));
+  EXPECT_EQ(values(h), std::vector<double>(24, 0.0));
+  auto addmm_empty = addmm(ones({2, 3, 4}), ones({2, 3, 0}), ones({0, 4}), 1.0f, 2.0f);
+  EXPECT_EQ(values(addmm_empty), std::vector<double>(24, 2.0));
 }
 
 TEST(Matmul, PromotesTypes) {

@@ -109,7 +109,9 @@ array matmul(const array& in_a, const array& in_b, StreamOrDevice s) {
   if (fold_batch) {
     result_shape = in_a.shape();
     result_shape.back() = b.shape(-1);
-    a = reshape(a, {-1, a.shape(-1)}, s);
+    ShapeElem rows =
+        std::accumulate(a.shape().begin(), a.shape().end() - 1, ShapeElem{1}, std::multiplies<>());
+    a = reshape(a, {rows, a.shape(-1)}, s);
   } else if (a.ndim() > 2 || b.ndim() > 2) {
     broadcast_batch_axes("matmul", a, b, s);
   }
