@@ -2,7 +2,8 @@
 // of channels, so:
 //  - the general path unfolds the input (im2col) one block of output positions at a time into
 //    rows of [group][tap][channel] and multiplies each group's columns by its weights with one
-//    GEMM (gemm.h), the blocks bounding the unfolded buffer's memory;
+//    GEMM (gemm.h), the blocks bounding the unfolded buffer's memory; with input dilation
+//    (transposed convolutions) it goes phase by phase, skipping the taps that meet only zeros;
 //  - 1x1 kernels with unit stride and no padding are a GEMM on the input itself;
 //  - depthwise kernels (one input and one output channel per group) accumulate directly, a
 //    vector of channels at a time, since their GEMMs would have a single column.
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cstring>
 #include <numeric>
+#include <vector>
 
 #include "backend/cpu/copy.h"
 #include "backend/cpu/gemm.h"
@@ -160,55 +162,201 @@ void depthwise(const ConvGeometry& g, const T* in, const T* wt, T* out) {
                     });
 }
 
-// The im2col + GEMM path (and the pointwise case, which needs no unfolding).
-template <typename T>
-void unfold_and_multiply(const ConvGeometry& g, const T* in, const T* wt, T* out, bool pointwise) {
-  const int64_t C = g.in_channels, O = g.out_channels, G = g.groups;
-  const int64_t Cg = C / G, Og = O / G, taps = g.taps(), positions = g.positions();
-  const int64_t rows = g.batch * positions;
-  const int64_t depth = taps * Cg; // GEMM inner dimension per group
-  // Each group's weights [Og, taps * Cg] are op(B)^T, so B is "transposed" with ld = depth.
-  cpu::GemmLayout layout{Og, depth, taps * C, depth, O, false, true};
-  if (pointwise) {
-    layout.lda = C;
-    std::vector<cpu::GemmJob<T>> jobs;
-    for (int64_t grp = 0; grp < G; ++grp) {
-      jobs.push_back({rows, in + grp * Cg, wt + grp * Og * depth, out + grp * Og});
+// Output positions that meet the same kernel taps. With input dilation d and stride s, whether
+// a tap lands on an input element or in a gap depends only on the position modulo
+// d / gcd(s, d), so each axis splits into that many phases, and each phase is a convolution
+// over fewer taps: a transposed convolution of stride s does 1 / s^dims of the dense work.
+struct Phase {
+  std::vector<int64_t> first; // per axis: the phase's first output position
+  std::vector<int64_t> count; // per axis: its number of positions (every period-th)
+  std::vector<int64_t> step;  // per axis: the period
+  std::vector<int64_t> taps;  // the taps that can land on input, linear in weight order
+  bool everything;            // the only phase: all positions, all taps in order
+  int64_t positions() const {
+    return std::accumulate(count.begin(), count.end(), int64_t{1}, std::multiplies<>());
+  }
+};
+
+std::vector<Phase> make_phases(const ConvGeometry& g, const Convolution& conv) {
+  const int spatial = static_cast<int>(g.kernel.size());
+  std::vector<int64_t> period(spatial);
+  // valid[i][r]: the taps of axis i that land on input elements for positions = r mod period.
+  std::vector<std::vector<std::vector<int64_t>>> valid(spatial);
+  bool dilated = false;
+  for (int i = 0; i < spatial; ++i) {
+    const int64_t stride = conv.stride()[i], idil = conv.input_dilation()[i];
+    const int64_t kdil = conv.kernel_dilation()[i], lo = conv.padding_lo()[i], K = g.kernel[i];
+    period[i] = idil / std::gcd(stride, idil);
+    dilated |= idil > 1;
+    valid[i].resize(period[i]);
+    for (int64_t r = 0; r < period[i]; ++r) {
+      for (int64_t t = 0; t < K; ++t) {
+        int64_t tap = conv.flip() ? K - 1 - t : t;
+        int64_t x = r * stride + tap * kdil - lo;
+        if (((x % idil) + idil) % idil == 0) {
+          valid[i][r].push_back(t);
+        }
+      }
     }
-    cpu::gemm(layout, 1.0f, 0.0f, jobs);
+  }
+  if (!dilated) {
+    Phase all{std::vector<int64_t>(spatial, 0), g.out_size, std::vector<int64_t>(spatial, 1),
+              std::vector<int64_t>(g.taps()), true};
+    std::iota(all.taps.begin(), all.taps.end(), 0);
+    return {all};
+  }
+  std::vector<Phase> phases;
+  std::vector<int64_t> r(spatial, 0);
+  while (true) {
+    Phase p{r, {}, period, {0}, false};
+    for (int i = 0; i < spatial; ++i) {
+      p.count.push_back(std::max<int64_t>(0, (g.out_size[i] - r[i] + period[i] - 1) / period[i]));
+      // Extend the tap list by this axis (row-major over the kernel's axes).
+      std::vector<int64_t> taps;
+      for (int64_t t0 : p.taps) {
+        for (int64_t t : valid[i][r[i]]) {
+          taps.push_back(t0 * g.kernel[i] + t);
+        }
+      }
+      p.taps = std::move(taps);
+    }
+    phases.push_back(std::move(p));
+    int i = spatial - 1;
+    for (; i >= 0 && ++r[i] == period[i]; --i) {
+      r[i] = 0;
+    }
+    if (i < 0) {
+      return phases;
+    }
+  }
+}
+
+// The output position (row-major over the output's spatial axes) of a phase's j-th position,
+// with its coordinates in q.
+int64_t phase_position(const ConvGeometry& g, const Phase& p, int64_t j, int64_t* q) {
+  const int spatial = static_cast<int>(g.kernel.size());
+  for (int i = spatial - 1; i >= 0; --i) {
+    q[i] = p.first[i] + (j % p.count[i]) * p.step[i];
+    j /= p.count[i];
+  }
+  int64_t pos = 0;
+  for (int i = 0; i < spatial; ++i) {
+    pos = pos * g.out_size[i] + q[i];
+  }
+  return pos;
+}
+
+// The im2col + GEMM path, one phase at a time.
+template <typename T>
+void unfold_and_multiply(const ConvGeometry& g, const Phase& phase, const T* in, const T* wt,
+                         T* out) {
+  const int spatial = static_cast<int>(g.kernel.size());
+  const int64_t C = g.in_channels, O = g.out_channels, G = g.groups;
+  const int64_t Cg = C / G, Og = O / G, all_taps = g.taps();
+  const int64_t taps = static_cast<int64_t>(phase.taps.size());
+  const int64_t positions = phase.positions();
+  const int64_t rows = g.batch * positions;
+  const int64_t in_batch =
+      C * std::accumulate(g.in_size.begin(), g.in_size.end(), int64_t{1}, std::multiplies<>());
+  if (rows == 0) {
     return;
   }
+  if (taps == 0) {
+    // No tap of this phase reaches the input.
+    for (int64_t row = 0; row < rows; ++row) {
+      int64_t q[3];
+      int64_t pos = phase_position(g, phase, row % positions, q);
+      std::fill_n(out + ((row / positions) * g.positions() + pos) * O, O, T(0));
+    }
+    return;
+  }
+  // The phase's taps split per axis, and its weights as [O, taps, Cg].
+  std::vector<int64_t> parts(taps * spatial);
+  for (int64_t t = 0; t < taps; ++t) {
+    int64_t rest = phase.taps[t];
+    for (int i = spatial - 1; i >= 0; --i) {
+      parts[t * spatial + i] = rest % g.kernel[i];
+      rest /= g.kernel[i];
+    }
+  }
+  const int64_t depth = taps * Cg; // GEMM inner dimension per group
+  std::vector<T> phase_weights;
+  const T* weights = wt;
+  if (!phase.everything) {
+    phase_weights.resize(O * depth);
+    for (int64_t o = 0; o < O; ++o) {
+      for (int64_t t = 0; t < taps; ++t) {
+        std::memcpy(phase_weights.data() + (o * taps + t) * Cg,
+                    wt + (o * all_taps + phase.taps[t]) * Cg, Cg * sizeof(T));
+      }
+    }
+    weights = phase_weights.data();
+  }
+  // Each group's weights [Og, depth] are op(B)^T, so B is "transposed" with ld = depth.
+  cpu::GemmLayout layout{Og, depth, taps * C, depth, O, false, true};
   const int64_t row_bytes = taps * C * static_cast<int64_t>(sizeof(T));
   const int64_t block = std::clamp<int64_t>(unfold_budget / row_bytes, 64, rows);
   std::vector<T> unfolded(block * taps * C);
-  const int64_t in_batch =
-      C * std::accumulate(g.in_size.begin(), g.in_size.end(), int64_t{1}, std::multiplies<>());
+  std::vector<T> products(phase.everything ? 0 : block * O);
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t count = std::min(block, rows - r0);
     cpu::parallel_for(count, std::max<int64_t>(1, 16384 / (taps * C)), [&](int64_t b, int64_t e) {
+      int64_t q[3];
       for (int64_t r = b; r < e; ++r) {
         const int64_t row = r0 + r;
         const T* src = in + (row / positions) * in_batch;
         T* dst = unfolded.data() + r * taps * C;
-        for_each_tap(g, row % positions, [&](int64_t t, int64_t offset) {
+        phase_position(g, phase, row % positions, q);
+        for (int64_t t = 0; t < taps; ++t) {
+          int64_t offset = 0;
+          bool hit = true;
+          for (int i = 0; i < spatial && hit; ++i) {
+            int64_t s = g.source[i][q[i] * g.kernel[i] + parts[t * spatial + i]];
+            hit = s >= 0;
+            offset = offset * g.in_size[i] + s;
+          }
           for (int64_t grp = 0; grp < G; ++grp) {
             T* run = dst + (grp * taps + t) * Cg;
-            if (offset < 0) {
-              std::fill(run, run + Cg, T(0));
+            if (hit) {
+              std::memcpy(run, src + offset * C + grp * Cg, Cg * sizeof(T));
             } else {
-              std::memcpy(run, src + offset + grp * Cg, Cg * sizeof(T));
+              std::fill(run, run + Cg, T(0));
             }
           }
-        });
+        }
       }
     });
+    // All positions in order land straight in out; a phase's go through `products`.
+    T* dst = phase.everything ? out + r0 * O : products.data();
     std::vector<cpu::GemmJob<T>> jobs;
     for (int64_t grp = 0; grp < G; ++grp) {
       jobs.push_back(
-          {count, unfolded.data() + grp * depth, wt + grp * Og * depth, out + r0 * O + grp * Og});
+          {count, unfolded.data() + grp * depth, weights + grp * Og * depth, dst + grp * Og});
     }
     cpu::gemm(layout, 1.0f, 0.0f, jobs);
+    if (!phase.everything) {
+      int64_t q[3];
+      for (int64_t r = 0; r < count; ++r) {
+        const int64_t row = r0 + r;
+        int64_t pos = phase_position(g, phase, row % positions, q);
+        std::memcpy(out + ((row / positions) * g.positions() + pos) * O, products.data() + r * O,
+                    O * sizeof(T));
+      }
+    }
   }
+}
+
+// 1x1 kernels with unit stride and no padding: one GEMM per group on the input itself.
+template <typename T>
+void pointwise(const ConvGeometry& g, const T* in, const T* wt, T* out) {
+  const int64_t C = g.in_channels, O = g.out_channels, G = g.groups;
+  const int64_t Cg = C / G, Og = O / G;
+  cpu::GemmLayout layout{Og, Cg, C, Cg, O, false, true};
+  std::vector<cpu::GemmJob<T>> jobs;
+  for (int64_t grp = 0; grp < G; ++grp) {
+    jobs.push_back({g.batch * g.positions(), in + grp * Cg, wt + grp * Og * Cg, out + grp * Og});
+  }
+  cpu::gemm(layout, 1.0f, 0.0f, jobs);
 }
 
 } // namespace
@@ -231,8 +379,12 @@ void Convolution::eval_cpu(const std::vector<array>& inputs, array& out) {
     const int64_t Cg = g.in_channels / g.groups, Og = g.out_channels / g.groups;
     if (Cg == 1 && Og == 1 && g.groups > 1) {
       depthwise(g, in.data<T>(), wt.data<T>(), out.data<T>());
+    } else if (is_pointwise(g, *this)) {
+      pointwise(g, in.data<T>(), wt.data<T>(), out.data<T>());
     } else {
-      unfold_and_multiply(g, in.data<T>(), wt.data<T>(), out.data<T>(), is_pointwise(g, *this));
+      for (const auto& phase : make_phases(g, *this)) {
+        unfold_and_multiply(g, phase, in.data<T>(), wt.data<T>(), out.data<T>());
+      }
     }
   });
 }
