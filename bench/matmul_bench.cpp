@@ -93,13 +93,13 @@ Rate raw_sgemm(int M, int K, int N, bool b_transposed, int threads, double secon
   auto a = random_floats(static_cast<size_t>(M) * K);
   auto b = random_floats(static_cast<size_t>(K) * N);
   std::vector<float> c(static_cast<size_t>(M) * N);
+  const int saved = openblas_get_num_threads();
   openblas_set_num_threads(threads);
   auto rate = measure(2.0 * M * N * K, seconds, [&] {
     cblas_sgemm(CblasRowMajor, CblasNoTrans, b_transposed ? CblasTrans : CblasNoTrans, M, N, K,
                 1.0f, a.data(), K, b.data(), b_transposed ? K : N, 0.0f, c.data(), N);
   });
-  // Leave OpenBLAS as mlxcpp runs it.
-  openblas_set_num_threads(1);
+  openblas_set_num_threads(saved);
   return rate;
 }
 

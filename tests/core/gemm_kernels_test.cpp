@@ -7,7 +7,13 @@
 #include <random>
 #include <vector>
 
+#include "mlx/mlx.h"
+
 #include "backend/cpu/gemm_half_kernels.h"
+#include "backend/cpu/thread_pool.h"
+
+// OpenBLAS's thread count (cblas.h is not on the tests' include path).
+extern "C" int openblas_get_num_threads(void);
 
 using namespace mlx::core;
 using namespace mlx::core::cpu;
@@ -128,4 +134,13 @@ TEST(HalfGemmKernels, EveryVariantMatchesScalarLoops) {
     ++ran;
   }
   EXPECT_GE(ran, 1);
+}
+
+TEST(Gemm, LeavesOpenBlasThreadsForDirectCallers) {
+  // gemm() runs BLAS single-threaded on each of our pool's threads, then restores OpenBLAS's own
+  // count, set to the pool's size, for code that calls BLAS directly.
+  auto a = ones({300, 200});
+  auto b = ones({200, 300});
+  eval(matmul(a, b));
+  EXPECT_EQ(openblas_get_num_threads(), num_threads());
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "backend/cpu/copy.h"
 #include "backend/cpu/gemm_half.h"
@@ -25,14 +26,27 @@ constexpr double min_tile_work = 1 << 18;
 // fill whole strips of the packed half-precision kernels.
 constexpr int64_t column_align = 32;
 
-// Our pool splits the work, so each BLAS call must stay on its thread. Checked on every
-// top-level call (a cheap read) rather than once, since anything else in the process may
-// change OpenBLAS's setting (a benchmark comparing against raw OpenBLAS does).
-void use_single_threaded_blas() {
-  if (openblas_get_num_threads() != 1) {
-    openblas_set_num_threads(1);
+// While gemm() runs, our pool splits the work and each BLAS call must stay on its thread; the
+// count is restored afterwards for code that calls BLAS directly (and relies on OpenBLAS's
+// own threads). Setting the count is a store to OpenBLAS's globals once its threads exist.
+class SingleThreadedBlas {
+public:
+  SingleThreadedBlas() : saved_(openblas_get_num_threads()) {
+    if (saved_ != 1) {
+      openblas_set_num_threads(1);
+    }
   }
-}
+  ~SingleThreadedBlas() {
+    if (saved_ != 1) {
+      openblas_set_num_threads(saved_);
+    }
+  }
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+private:
+  int saved_;
+};
 
 CBLAS_TRANSPOSE trans(bool t) {
   return t ? CblasTrans : CblasNoTrans;
@@ -173,7 +187,8 @@ void gemm(const GemmLayout& l, float alpha, float beta, const std::vector<GemmJo
   for (const auto& job : jobs) {
     total_work += static_cast<double>(job.M) * l.N * l.K;
   }
-  use_single_threaded_blas();
+  configure_blas_threads();
+  SingleThreadedBlas single_threaded;
   int threads = num_threads();
   if (threads == 1 || total_work < parallel_work) {
     for (const auto& job : jobs) {
@@ -187,6 +202,11 @@ void gemm(const GemmLayout& l, float alpha, float beta, const std::vector<GemmJo
       run_tile(l, alpha, beta, jobs[tiles[i].job], tiles[i]);
     }
   });
+}
+
+void configure_blas_threads() {
+  static std::once_flag once;
+  std::call_once(once, [] { openblas_set_num_threads(num_threads()); });
 }
 
 std::optional<MatrixLayout> blas_layout(const array& x) {

@@ -1,8 +1,9 @@
 // The CPU backend's dense matrix product, shared by matmul, addmm, gather_mm and convolution.
 // float32/float64/complex64 go to OpenBLAS; float16/bfloat16 compute in float32 (see
-// gemm_half.h). OpenBLAS runs single-threaded: the parallelism comes from our thread pool,
-// which splits the products into tiles, so that one pool owns the cores (no second set of
-// spinning BLAS threads) and batches of small products run side by side.
+// gemm_half.h). The parallelism comes from our thread pool, which splits the products into
+// tiles, each a single-threaded BLAS call: one pool owns the cores (no second set of spinning
+// BLAS threads) and batches of small products run side by side. Kernels that need a float
+// product should call gemm() rather than cblas_* directly.
 #pragma once
 
 #include <cstdint>
@@ -41,10 +42,15 @@ struct GemmJob {
 template <typename T>
 void gemm(const GemmLayout& layout, float alpha, float beta, const std::vector<GemmJob<T>>& jobs);
 
-// One product on the calling thread, for callers that do their own splitting; OpenBLAS must
-// already be single-threaded (gemm() makes it so).
+// One product on the calling thread, for callers that split the work themselves: call it
+// from inside gemm()'s tiles or after making OpenBLAS single-threaded, or its BLAS calls start
+// OpenBLAS's own threads on top of ours.
 template <typename T>
 void gemm_serial(const GemmLayout& layout, float alpha, float beta, const GemmJob<T>& job);
+
+// Sets OpenBLAS's own thread count to our pool's (MLXCPP_NUM_THREADS), once, for code that
+// calls BLAS (or LAPACK) directly from the evaluating thread. gemm() calls it.
+void configure_blas_threads();
 
 // How a matrix operand (the last two axes of an array) can be handed to BLAS.
 struct MatrixLayout {
