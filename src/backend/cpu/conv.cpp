@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <vector>
 
@@ -296,8 +297,9 @@ void unfold_and_multiply(const ConvGeometry& g, const Phase& phase, const T* in,
   cpu::GemmLayout layout{Og, depth, taps * C, depth, O, false, true};
   const int64_t row_bytes = taps * C * static_cast<int64_t>(sizeof(T));
   const int64_t block = std::clamp<int64_t>(unfold_budget / row_bytes, 64, rows);
-  std::vector<T> unfolded(block * taps * C);
-  std::vector<T> products(phase.everything ? 0 : block * O);
+  // Every element of these is written before it is read.
+  auto unfolded = std::make_unique_for_overwrite<T[]>(block * taps * C);
+  auto products = std::make_unique_for_overwrite<T[]>(phase.everything ? 0 : block * O);
   for (int64_t r0 = 0; r0 < rows; r0 += block) {
     const int64_t count = std::min(block, rows - r0);
     cpu::parallel_for(count, std::max<int64_t>(1, 16384 / (taps * C)), [&](int64_t b, int64_t e) {
@@ -305,7 +307,7 @@ void unfold_and_multiply(const ConvGeometry& g, const Phase& phase, const T* in,
       for (int64_t r = b; r < e; ++r) {
         const int64_t row = r0 + r;
         const T* src = in + (row / positions) * in_batch;
-        T* dst = unfolded.data() + r * taps * C;
+        T* dst = unfolded.get() + r * taps * C;
         phase_position(g, phase, row % positions, q);
         for (int64_t t = 0; t < taps; ++t) {
           int64_t offset = 0;
@@ -327,11 +329,11 @@ void unfold_and_multiply(const ConvGeometry& g, const Phase& phase, const T* in,
       }
     });
     // All positions in order land straight in out; a phase's go through `products`.
-    T* dst = phase.everything ? out + r0 * O : products.data();
+    T* dst = phase.everything ? out + r0 * O : products.get();
     std::vector<cpu::GemmJob<T>> jobs;
     for (int64_t grp = 0; grp < G; ++grp) {
       jobs.push_back(
-          {count, unfolded.data() + grp * depth, weights + grp * Og * depth, dst + grp * Og});
+          {count, unfolded.get() + grp * depth, weights + grp * Og * depth, dst + grp * Og});
     }
     cpu::gemm(layout, 1.0f, 0.0f, jobs);
     if (!phase.everything) {
@@ -339,7 +341,7 @@ void unfold_and_multiply(const ConvGeometry& g, const Phase& phase, const T* in,
       for (int64_t r = 0; r < count; ++r) {
         const int64_t row = r0 + r;
         int64_t pos = phase_position(g, phase, row % positions, q);
-        std::memcpy(out + ((row / positions) * g.positions() + pos) * O, products.data() + r * O,
+        std::memcpy(out + ((row / positions) * g.positions() + pos) * O, products.get() + r * O,
                     O * sizeof(T));
       }
     }

@@ -3,6 +3,7 @@
 // rows are all their left-hand matrices, so each expert's weights are read once per run
 // instead of once per token; with sorted indices every expert forms a single run.
 #include <cstring>
+#include <memory>
 #include <numeric>
 #include <sstream>
 #include <stdexcept>
@@ -103,14 +104,14 @@ void gather_mm(const array& a_in, const array& b_in, const array& lhs_in, const 
     }
     i = end;
   }
-  std::vector<T> rows;
+  std::unique_ptr<T[]> rows;
   if (!gather_runs.empty()) {
     size_t total = 0;
     for (auto [begin, end] : gather_runs) {
       total += (end - begin) * M * K;
     }
-    rows.resize(total);
-    T* dst = rows.data();
+    rows = std::make_unique_for_overwrite<T[]>(total);
+    T* dst = rows.get();
     for (auto [begin, end] : gather_runs) {
       T* run_rows = dst;
       for (size_t j = begin; j < end; ++j, dst += M * K) {
