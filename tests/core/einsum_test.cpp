@@ -1,6 +1,7 @@
 // einsum and einsum_path against a direct float64 sum over every index assignment.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "mlx/mlx.h"
@@ -194,6 +195,57 @@ TEST(Einsum, HalfAndDoublePrecision) {
   auto out = einsum("ij,jk->ik", {h, g});
   EXPECT_EQ(out.dtype(), bfloat16);
   expect_einsum("ij,jk->ik", {h, g}, "ij,jk->ik", 2e-2);
+}
+
+TEST(Einsum, RandomExpressions) {
+  // Random operands over the letters a-e (sizes 1-4, letters sometimes repeated within an
+  // operand or of size 1 in one operand only), with random explicit outputs.
+  std::mt19937 rng(27);
+  const std::string pool = "abcde";
+  for (int trial = 0; trial < 300; ++trial) {
+    std::map<char, int> size;
+    for (char c : pool) {
+      size[c] = 1 + static_cast<int>(rng() % 4);
+    }
+    int n_operands = 1 + static_cast<int>(rng() % 4);
+    std::vector<array> operands;
+    std::string lhs, used;
+    for (int i = 0; i < n_operands; ++i) {
+      int rank = static_cast<int>(rng() % 4);
+      std::string sub;
+      Shape shape;
+      for (int ax = 0; ax < rank; ++ax) {
+        char c = pool[rng() % pool.size()];
+        sub += c;
+        // A letter may be broadcast (size 1) in one operand, unless repeated within it.
+        bool broadcast = rng() % 5 == 0 && std::count(sub.begin(), sub.end(), c) == 1;
+        shape.push_back(broadcast ? 1 : size[c]);
+      }
+      // Repeated letters within an operand must agree in size.
+      for (size_t ax = 0; ax < sub.size(); ++ax) {
+        if (sub.find(sub[ax]) != ax) {
+          shape[ax] = shape[sub.find(sub[ax])];
+        }
+      }
+      lhs += (i ? "," : "") + sub;
+      for (char c : sub) {
+        if (used.find(c) == std::string::npos) {
+          used += c;
+        }
+      }
+      operands.push_back(random_array(shape, float32, rng));
+    }
+    std::string out;
+    for (char c : used) {
+      if (rng() % 2) {
+        out += c;
+      }
+    }
+    std::shuffle(out.begin(), out.end(), rng);
+    std::string expr = lhs + "->" + out;
+    SCOPED_TRACE(expr);
+    expect_einsum(expr, operands, expr, 1e-4);
+  }
 }
 
 TEST(Einsum, PathFollowsGreedyStrategy) {

@@ -1,6 +1,6 @@
-// Matmul, AddMM and GatherMM: turn the (possibly strided, broadcast) operands into a list of
-// GEMM jobs for gemm.h. Operands whose matrices BLAS can read in place (row- or column-major
-// with any leading dimension) are not copied.
+// Matmul and AddMM (GatherMM is in gather_mm.cpp): turn the (possibly strided, broadcast)
+// operands into a list of GEMM jobs for gemm.h. Operands whose matrices BLAS can read in place
+// (row- or column-major with any leading dimension) are not copied.
 #include "core/primitives/matmul.h"
 
 #include <numeric>
@@ -26,6 +26,7 @@ int64_t count_of(const Shape& shape) {
   return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<>());
 }
 
+// True when x holds one matrix for the whole batch (every batch axis has size 1 or stride 0).
 bool batch_broadcast(const array& x) {
   for (int i = 0; i + 2 < static_cast<int>(x.ndim()); ++i) {
     if (x.shape(i) != 1 && x.strides(i) != 0) {
