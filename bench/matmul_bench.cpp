@@ -3,9 +3,10 @@
 // a [4096, 4096] weight stored [out, in], i.e. x @ W^T), a square 2048 product, the
 // matrix-vector product of decoding one token, and a mixture-of-experts gather_mm.
 //
-//   MLXCPP_NUM_THREADS=2 build/bench/matmul_bench [--seconds 2]
+//   MLXCPP_NUM_THREADS=2 build/bench/matmul_bench --seconds 3
 //
-// Each case runs for about --seconds after one warm-up call; the best and median wall-clock
+// Each case runs for about --seconds (default 0: a smoke run of three timed calls) after one
+// warm-up call; the best and median wall-clock
 // rates are printed, and the best rate per second of process CPU time. The line "OpenBLAS float32
 // GEMM reference rate" is the figure other kernels (the quantized matmul) are measured against: raw
 // sgemm with OpenBLAS's own threads, as many as our thread pool has.
@@ -113,7 +114,7 @@ Rate mlx_matmul(int M, int K, int N, bool b_transposed, mx::Dtype dtype, double 
 } // namespace
 
 int main(int argc, char** argv) {
-  double seconds = 2.0;
+  double seconds = 0.0;
   for (int i = 1; i + 1 < argc; ++i) {
     if (std::strcmp(argv[i], "--seconds") == 0) {
       seconds = std::atof(argv[i + 1]);
