@@ -275,7 +275,7 @@ private:
                          : Value::undefined("'" + macro->params[i] + "' is undefined"));
         }
       }
-      frame->set("varargs", Value::array(std::move(varargs)));
+      frame->set("varargs", Value::tuple(std::move(varargs)));
       frame->set("kwargs", Value::object(std::move(kwargs)));
       std::string out;
       exec_body(macro->bodies[0], frame, out);
