@@ -90,9 +90,17 @@ public:
   size_t length() const;
   bool identical(const Value& other) const; // Python's `is`
 
-  // json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys); indent < 0 is
-  // None. Throws for values JSON cannot hold.
-  std::string to_json(int indent = -1, bool sort_keys = false) const;
+  // Python's json.dumps(value, ensure_ascii=..., indent=..., separators=..., sort_keys=...) with
+  // transformers' tojson defaults. Throws for values JSON cannot hold.
+  struct JsonStyle {
+    int indent = -1; // None
+    bool sort_keys = false;
+    bool ensure_ascii = false;
+    // Item and key separators; empty means json.dumps' default for the indent.
+    std::string item_separator, key_separator;
+  };
+  std::string to_json(const JsonStyle& style) const;
+  std::string to_json() const { return to_json(JsonStyle{}); }
 
   friend bool operator==(const Value& a, const Value& b);
 

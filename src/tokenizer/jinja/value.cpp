@@ -381,8 +381,31 @@ bool operator==(const Value& a, const Value& b) {
 
 namespace {
 
-void json_string(std::string& out, const std::string& s) {
+void json_string(std::string& out, const std::string& s, bool ensure_ascii) {
   out += '"';
+  if (ensure_ascii) {
+    for (size_t i = 0; i < s.size();) {
+      uint32_t cp = tokenizer::detail::next_code_point(s, i);
+      if (cp < 0x80) {
+        std::string one(1, static_cast<char>(cp));
+        std::string escaped;
+        json_string(escaped, one, false);
+        out.append(escaped, 1, escaped.size() - 2);
+        continue;
+      }
+      char buf[16];
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        std::snprintf(buf, sizeof(buf), "\\u%04x\\u%04x", 0xD800 + (cp >> 10),
+                      0xDC00 + (cp & 0x3FF));
+      } else {
+        std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
+      }
+      out += buf;
+    }
+    out += '"';
+    return;
+  }
   for (unsigned char c : s) {
     switch (c) {
     case '"':
@@ -419,12 +442,15 @@ void json_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void json_value(std::string& out, const Value& v, int indent, bool sort_keys, int depth) {
+void json_value(std::string& out, const Value& v, const Value::JsonStyle& style, int depth) {
+  const int indent = style.indent;
   auto newline = [&](int level) {
     out += '\n';
     out.append(static_cast<size_t>(indent * level), ' ');
   };
-  const char* item_sep = indent < 0 ? ", " : ",";
+  const std::string item_sep =
+      !style.item_separator.empty() ? style.item_separator : (indent < 0 ? ", " : ",");
+  const std::string key_sep = !style.key_separator.empty() ? style.key_separator : ": ";
   switch (v.kind()) {
   case Value::Kind::None:
     out += "null";
@@ -443,7 +469,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
     return;
   }
   case Value::Kind::String:
-    json_string(out, v.as_string());
+    json_string(out, v.as_string(), style.ensure_ascii);
     return;
   case Value::Kind::Array: {
     const auto& list = v.items();
@@ -459,7 +485,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       if (indent >= 0) {
         newline(depth + 1);
       }
-      json_value(out, list[i], indent, sort_keys, depth + 1);
+      json_value(out, list[i], style, depth + 1);
     }
     if (indent >= 0) {
       newline(depth);
@@ -476,7 +502,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       out += "{}";
       return;
     }
-    if (sort_keys) {
+    if (style.sort_keys) {
       std::stable_sort(members.begin(), members.end(),
                        [](auto* a, auto* b) { return a->first < b->first; });
     }
@@ -488,9 +514,9 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       if (indent >= 0) {
         newline(depth + 1);
       }
-      json_string(out, members[i]->first);
-      out += ": ";
-      json_value(out, members[i]->second, indent, sort_keys, depth + 1);
+      json_string(out, members[i]->first, style.ensure_ascii);
+      out += key_sep;
+      json_value(out, members[i]->second, style, depth + 1);
     }
     if (indent >= 0) {
       newline(depth);
@@ -505,9 +531,9 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
 
 } // namespace
 
-std::string Value::to_json(int indent, bool sort_keys) const {
+std::string Value::to_json(const JsonStyle& style) const {
   std::string out;
-  json_value(out, *this, indent, sort_keys, 0);
+  json_value(out, *this, style, 0);
   return out;
 }
 
