@@ -484,7 +484,12 @@ std::string Template::render(const Value& context) const {
   }
   detail::Interpreter interpreter;
   std::string out;
-  interpreter.exec_body(program_->body, root, out);
+  try {
+    interpreter.exec_body(program_->body, root, out);
+  } catch (const detail::JinjaError& e) {
+    // Errors are tied to the node that raised them; this only catches one no node claimed.
+    throw TemplateError(e.what(), 1, 1);
+  }
   return out;
 }
 

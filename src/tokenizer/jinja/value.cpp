@@ -88,14 +88,36 @@ Value Value::function(std::string name, Function fn) {
   return v;
 }
 
+namespace {
+[[noreturn]] void wrong_kind(const Value& v, const char* expected) {
+  throw JinjaError("TypeError: expected " + std::string(expected) + ", got '" + v.type_name() +
+                   "'");
+}
+} // namespace
+
+bool Value::as_bool() const {
+  if (kind_ != Kind::Bool) {
+    wrong_kind(*this, "a bool");
+  }
+  return std::get<bool>(data_);
+}
+
 int64_t Value::as_int() const {
-  if (kind_ == Kind::Bool) {
-    return as_bool() ? 1 : 0;
+  switch (kind_) {
+  case Kind::Bool:
+    return std::get<bool>(data_) ? 1 : 0;
+  case Kind::Float: {
+    double f = std::get<double>(data_);
+    if (!std::isfinite(f) || std::fabs(f) > 9.2e18) {
+      throw JinjaError("OverflowError: cannot convert float " + format_float(f) + " to integer");
+    }
+    return static_cast<int64_t>(f);
   }
-  if (kind_ == Kind::Float) {
-    return static_cast<int64_t>(std::get<double>(data_));
+  case Kind::Int:
+    return std::get<int64_t>(data_);
+  default:
+    wrong_kind(*this, "a number");
   }
-  return std::get<int64_t>(data_);
 }
 
 double Value::as_float() const {
@@ -103,6 +125,34 @@ double Value::as_float() const {
     return std::get<double>(data_);
   }
   return static_cast<double>(as_int());
+}
+
+const std::string& Value::as_string() const {
+  if (kind_ != Kind::String) {
+    wrong_kind(*this, "a string");
+  }
+  return std::get<std::string>(data_);
+}
+
+std::vector<Value>& Value::items() const {
+  if (kind_ != Kind::Array) {
+    wrong_kind(*this, "a list");
+  }
+  return *std::get<std::shared_ptr<std::vector<Value>>>(data_);
+}
+
+Object& Value::members() const {
+  if (kind_ != Kind::Object) {
+    wrong_kind(*this, "a dict");
+  }
+  return *std::get<std::shared_ptr<Object>>(data_);
+}
+
+const Function& Value::function() const {
+  if (kind_ != Kind::Function) {
+    wrong_kind(*this, "a function");
+  }
+  return std::get<std::shared_ptr<Callable>>(data_)->fn;
 }
 
 const std::string& Value::name() const {
