@@ -85,6 +85,9 @@ TEST(BadInput, InconsistentContentIsReported) {
                                       "two tokens separated by a space");
   expect_error<std::invalid_argument>(replace(kTinyBpe, "\"a\": 0", "\"a\": \"zero\""),
                                       "should be a number");
+  expect_error<std::invalid_argument>(replace(kTinyBpe, "\"a\": 0", "\"a\": 2147483647"),
+                                      "out of range");
+  expect_error<std::invalid_argument>(replace(kTinyBpe, "\"id\": 3", "\"id\": -1"), "out of range");
   expect_error<std::invalid_argument>(
       replace(kTinyBpe, "\"pre_tokenizer\": null",
               "\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": \"(\"}, "

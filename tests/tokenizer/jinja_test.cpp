@@ -88,3 +88,23 @@ TEST(Jinja, MacrosOutlivingTheirScopeDoNotCrash) {
 
 } // namespace
 } // namespace mlxcpp::tokenizer
+
+namespace mlxcpp::tokenizer {
+namespace {
+
+// Expected strings are Python's json.dumps with the same arguments.
+TEST(Jinja, TojsonTakesJsonDumpsArguments) {
+  auto context = to_jinja(nlohmann::ordered_json::parse(R"({"x": {"a": [1, {"b": "é😀"}]},
+                                                             "s": "é😀\n", "y": {"b": 1, "a": [2]}})"));
+  EXPECT_EQ(Template("{{ x|tojson(separators=(',', ':')) }}").render(context),
+            R"({"a":[1,{"b":"é😀"}]})");
+  EXPECT_EQ(Template("{{ s|tojson(ensure_ascii=true) }}").render(context),
+            R"("\u00e9\ud83d\ude00\n")");
+  EXPECT_EQ(
+      Template("{{ y|tojson(indent=2, separators=(',', ' = '), sort_keys=true) }}").render(context),
+      "{\n  \"a\" = [\n    2\n  ],\n  \"b\" = 1\n}");
+  EXPECT_THROW(Template("{{ y|tojson(separators=',') }}").render(context), TemplateError);
+}
+
+} // namespace
+} // namespace mlxcpp::tokenizer

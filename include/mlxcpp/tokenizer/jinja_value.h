@@ -70,15 +70,14 @@ public:
   bool is_namespace() const { return kind_ == Kind::Object && flag_; }
   bool is_function() const { return kind_ == Kind::Function; }
 
-  bool as_bool() const { return std::get<bool>(data_); }
-  int64_t as_int() const;  // bools count as 0/1, as in Python
+  // Accessors raise a TypeError (a TemplateError once rendering reports it) for another kind.
+  bool as_bool() const;
+  int64_t as_int() const;  // bools count as 0/1 and floats truncate, as int() does
   double as_float() const; // ints widen
-  const std::string& as_string() const { return std::get<std::string>(data_); }
-  std::vector<Value>& items() const {
-    return *std::get<std::shared_ptr<std::vector<Value>>>(data_);
-  }
-  Object& members() const { return *std::get<std::shared_ptr<Object>>(data_); }
-  const Function& function() const { return std::get<std::shared_ptr<Callable>>(data_)->fn; }
+  const std::string& as_string() const;
+  std::vector<Value>& items() const;
+  Object& members() const;
+  const Function& function() const;
   // The name of an Undefined or a function, for messages.
   const std::string& name() const;
 
@@ -90,9 +89,17 @@ public:
   size_t length() const;
   bool identical(const Value& other) const; // Python's `is`
 
-  // json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys); indent < 0 is
-  // None. Throws for values JSON cannot hold.
-  std::string to_json(int indent = -1, bool sort_keys = false) const;
+  // Python's json.dumps(value, ensure_ascii=..., indent=..., separators=..., sort_keys=...) with
+  // transformers' tojson defaults. Throws for values JSON cannot hold.
+  struct JsonStyle {
+    int indent = -1; // None
+    bool sort_keys = false;
+    bool ensure_ascii = false;
+    // Item and key separators; empty means json.dumps' default for the indent.
+    std::string item_separator, key_separator;
+  };
+  std::string to_json(const JsonStyle& style) const;
+  std::string to_json() const { return to_json(JsonStyle{}); }
 
   friend bool operator==(const Value& a, const Value& b);
 

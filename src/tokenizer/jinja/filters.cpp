@@ -320,11 +320,22 @@ Value f_rejectattr(const Value& v, const Arguments& a) {
   return filter_items(v, a, true, false);
 }
 
+// HF's tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False).
 Value f_tojson(const Value& v, const Arguments& a) {
-  const Value* indent = arg(a, 1, "indent");
-  bool sort_keys = arg_bool(a, 3, "sort_keys", false);
-  return Value(
-      v.to_json(indent && !indent->is_none() ? static_cast<int>(indent->as_int()) : -1, sort_keys));
+  Value::JsonStyle style;
+  style.ensure_ascii = arg_bool(a, 0, "ensure_ascii", false);
+  if (const Value* indent = arg(a, 1, "indent"); indent && !indent->is_none()) {
+    style.indent = static_cast<int>(indent->as_int());
+  }
+  if (const Value* separators = arg(a, 2, "separators"); separators && !separators->is_none()) {
+    if (!separators->is_array() || separators->items().size() != 2) {
+      raise_error("ValueError: separators should be an (item_separator, key_separator) pair");
+    }
+    style.item_separator = separators->items()[0].str();
+    style.key_separator = separators->items()[1].str();
+  }
+  style.sort_keys = arg_bool(a, 3, "sort_keys", false);
+  return Value(v.to_json(style));
 }
 
 Value f_int(const Value& v, const Arguments& a) {

@@ -275,7 +275,7 @@ private:
                          : Value::undefined("'" + macro->params[i] + "' is undefined"));
         }
       }
-      frame->set("varargs", Value::array(std::move(varargs)));
+      frame->set("varargs", Value::tuple(std::move(varargs)));
       frame->set("kwargs", Value::object(std::move(kwargs)));
       std::string out;
       exec_body(macro->bodies[0], frame, out);
@@ -484,7 +484,12 @@ std::string Template::render(const Value& context) const {
   }
   detail::Interpreter interpreter;
   std::string out;
-  interpreter.exec_body(program_->body, root, out);
+  try {
+    interpreter.exec_body(program_->body, root, out);
+  } catch (const detail::JinjaError& e) {
+    // Errors are tied to the node that raised them; this only catches one no node claimed.
+    throw TemplateError(e.what(), 1, 1);
+  }
   return out;
 }
 

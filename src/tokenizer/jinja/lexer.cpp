@@ -55,17 +55,22 @@ private:
     throw TemplateError(what, line, col);
   }
 
+  // Line and column of byte `at`. Tokens arrive in order, so the scan resumes from the last
+  // answer instead of restarting at the top of the template.
   std::pair<int, int> position(size_t at) const {
-    int line = 1, col = 1;
-    for (size_t i = 0; i < at && i < s_.size(); ++i) {
-      if (s_[i] == '\n') {
-        ++line;
-        col = 1;
-      } else if ((static_cast<unsigned char>(s_[i]) & 0xC0) != 0x80) {
-        ++col;
+    if (at < cursor_) {
+      cursor_ = 0;
+      line_ = col_ = 1;
+    }
+    for (; cursor_ < at && cursor_ < s_.size(); ++cursor_) {
+      if (s_[cursor_] == '\n') {
+        ++line_;
+        col_ = 1;
+      } else if ((static_cast<unsigned char>(s_[cursor_]) & 0xC0) != 0x80) {
+        ++col_;
       }
     }
-    return {line, col};
+    return {line_, col_};
   }
 
   void push(Token::Type type, std::string text, size_t at) {
@@ -210,6 +215,8 @@ private:
   }
 
   void lex_expression(const char* close, Token::Type end_type, bool block) {
+    // Brackets opened inside the tag: "}}" closing a nested dict literal does not end it.
+    int depth = 0;
     for (;;) {
       skip_spaces();
       if (pos_ >= s_.size()) {
@@ -217,8 +224,8 @@ private:
       }
       size_t at = pos_;
       char c = s_[pos_];
-      bool modifier = (c == '-' || c == '+') && s_.compare(pos_ + 1, 2, close) == 0;
-      if (modifier || s_.compare(pos_, 2, close) == 0) {
+      bool modifier = depth == 0 && (c == '-' || c == '+') && s_.compare(pos_ + 1, 2, close) == 0;
+      if (modifier || (depth == 0 && s_.compare(pos_, 2, close) == 0)) {
         pos_ += modifier ? 3 : 2;
         push(end_type, close, at);
         after_tag(modifier && c == '-', modifier && c == '+', block);
@@ -243,6 +250,11 @@ private:
         for (const char* op : ops) {
           size_t n = std::strlen(op);
           if (s_.compare(pos_, n, op) == 0) {
+            if (n == 1 && (*op == '(' || *op == '[' || *op == '{')) {
+              ++depth;
+            } else if (n == 1 && (*op == ')' || *op == ']' || *op == '}') && depth > 0) {
+              --depth;
+            }
             push(Token::Type::Op, op, at);
             pos_ += n;
             found = true;
@@ -361,6 +373,8 @@ private:
   std::string s_;
   size_t pos_ = 0;
   std::vector<Token> tokens_;
+  mutable size_t cursor_ = 0;
+  mutable int line_ = 1, col_ = 1;
 };
 
 std::string normalize_newlines(const std::string& source) {

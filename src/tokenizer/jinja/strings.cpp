@@ -1,7 +1,9 @@
 // String helpers with Python's behaviour: case mapping, strip, and printf-style '%' formatting.
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
 
 #include "tokenizer/jinja/runtime.h"
 #include "tokenizer/unicode.h"
@@ -22,11 +24,30 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
+namespace {
+struct SpecialUpper {
+  uint32_t from;
+  uint32_t to[3];
+};
+#include "tokenizer/jinja/special_casing.inc"
+} // namespace
+
 std::string to_upper(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
-    append_uppercase(out, next_code_point(s, i));
+    uint32_t cp = next_code_point(s, i);
+    auto it = std::lower_bound(std::begin(kSpecialUpper), std::end(kSpecialUpper), cp,
+                               [](const SpecialUpper& e, uint32_t c) { return e.from < c; });
+    if (it != std::end(kSpecialUpper) && it->from == cp) {
+      for (uint32_t c : it->to) {
+        if (c != 0) {
+          tokenizer::detail::append_utf8(out, c);
+        }
+      }
+      continue;
+    }
+    append_uppercase(out, cp);
   }
   return out;
 }

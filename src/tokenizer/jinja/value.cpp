@@ -88,14 +88,36 @@ Value Value::function(std::string name, Function fn) {
   return v;
 }
 
+namespace {
+[[noreturn]] void wrong_kind(const Value& v, const char* expected) {
+  throw JinjaError("TypeError: expected " + std::string(expected) + ", got '" + v.type_name() +
+                   "'");
+}
+} // namespace
+
+bool Value::as_bool() const {
+  if (kind_ != Kind::Bool) {
+    wrong_kind(*this, "a bool");
+  }
+  return std::get<bool>(data_);
+}
+
 int64_t Value::as_int() const {
-  if (kind_ == Kind::Bool) {
-    return as_bool() ? 1 : 0;
+  switch (kind_) {
+  case Kind::Bool:
+    return std::get<bool>(data_) ? 1 : 0;
+  case Kind::Float: {
+    double f = std::get<double>(data_);
+    if (!std::isfinite(f) || std::fabs(f) > 9.2e18) {
+      throw JinjaError("OverflowError: cannot convert float " + format_float(f) + " to integer");
+    }
+    return static_cast<int64_t>(f);
   }
-  if (kind_ == Kind::Float) {
-    return static_cast<int64_t>(std::get<double>(data_));
+  case Kind::Int:
+    return std::get<int64_t>(data_);
+  default:
+    wrong_kind(*this, "a number");
   }
-  return std::get<int64_t>(data_);
 }
 
 double Value::as_float() const {
@@ -103,6 +125,34 @@ double Value::as_float() const {
     return std::get<double>(data_);
   }
   return static_cast<double>(as_int());
+}
+
+const std::string& Value::as_string() const {
+  if (kind_ != Kind::String) {
+    wrong_kind(*this, "a string");
+  }
+  return std::get<std::string>(data_);
+}
+
+std::vector<Value>& Value::items() const {
+  if (kind_ != Kind::Array) {
+    wrong_kind(*this, "a list");
+  }
+  return *std::get<std::shared_ptr<std::vector<Value>>>(data_);
+}
+
+Object& Value::members() const {
+  if (kind_ != Kind::Object) {
+    wrong_kind(*this, "a dict");
+  }
+  return *std::get<std::shared_ptr<Object>>(data_);
+}
+
+const Function& Value::function() const {
+  if (kind_ != Kind::Function) {
+    wrong_kind(*this, "a function");
+  }
+  return std::get<std::shared_ptr<Callable>>(data_)->fn;
 }
 
 const std::string& Value::name() const {
@@ -381,8 +431,31 @@ bool operator==(const Value& a, const Value& b) {
 
 namespace {
 
-void json_string(std::string& out, const std::string& s) {
+void json_string(std::string& out, const std::string& s, bool ensure_ascii) {
   out += '"';
+  if (ensure_ascii) {
+    for (size_t i = 0; i < s.size();) {
+      uint32_t cp = tokenizer::detail::next_code_point(s, i);
+      if (cp < 0x80) {
+        std::string one(1, static_cast<char>(cp));
+        std::string escaped;
+        json_string(escaped, one, false);
+        out.append(escaped, 1, escaped.size() - 2);
+        continue;
+      }
+      char buf[16];
+      if (cp >= 0x10000) {
+        cp -= 0x10000;
+        std::snprintf(buf, sizeof(buf), "\\u%04x\\u%04x", 0xD800 + (cp >> 10),
+                      0xDC00 + (cp & 0x3FF));
+      } else {
+        std::snprintf(buf, sizeof(buf), "\\u%04x", cp);
+      }
+      out += buf;
+    }
+    out += '"';
+    return;
+  }
   for (unsigned char c : s) {
     switch (c) {
     case '"':
@@ -419,12 +492,15 @@ void json_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void json_value(std::string& out, const Value& v, int indent, bool sort_keys, int depth) {
+void json_value(std::string& out, const Value& v, const Value::JsonStyle& style, int depth) {
+  const int indent = style.indent;
   auto newline = [&](int level) {
     out += '\n';
     out.append(static_cast<size_t>(indent * level), ' ');
   };
-  const char* item_sep = indent < 0 ? ", " : ",";
+  const std::string item_sep =
+      !style.item_separator.empty() ? style.item_separator : (indent < 0 ? ", " : ",");
+  const std::string key_sep = !style.key_separator.empty() ? style.key_separator : ": ";
   switch (v.kind()) {
   case Value::Kind::None:
     out += "null";
@@ -443,7 +519,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
     return;
   }
   case Value::Kind::String:
-    json_string(out, v.as_string());
+    json_string(out, v.as_string(), style.ensure_ascii);
     return;
   case Value::Kind::Array: {
     const auto& list = v.items();
@@ -459,7 +535,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       if (indent >= 0) {
         newline(depth + 1);
       }
-      json_value(out, list[i], indent, sort_keys, depth + 1);
+      json_value(out, list[i], style, depth + 1);
     }
     if (indent >= 0) {
       newline(depth);
@@ -476,7 +552,7 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       out += "{}";
       return;
     }
-    if (sort_keys) {
+    if (style.sort_keys) {
       std::stable_sort(members.begin(), members.end(),
                        [](auto* a, auto* b) { return a->first < b->first; });
     }
@@ -488,9 +564,9 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
       if (indent >= 0) {
         newline(depth + 1);
       }
-      json_string(out, members[i]->first);
-      out += ": ";
-      json_value(out, members[i]->second, indent, sort_keys, depth + 1);
+      json_string(out, members[i]->first, style.ensure_ascii);
+      out += key_sep;
+      json_value(out, members[i]->second, style, depth + 1);
     }
     if (indent >= 0) {
       newline(depth);
@@ -505,9 +581,9 @@ void json_value(std::string& out, const Value& v, int indent, bool sort_keys, in
 
 } // namespace
 
-std::string Value::to_json(int indent, bool sort_keys) const {
+std::string Value::to_json(const JsonStyle& style) const {
   std::string out;
-  json_value(out, *this, indent, sort_keys, 0);
+  json_value(out, *this, style, 0);
   return out;
 }
 
