@@ -85,7 +85,8 @@ void copy_row_major(const array& in, array& out) {
     });
     return;
   }
-  copy_into(in, out);
+  // `out` may have another shape with the same size (reshape): write in's row-major order.
+  copy_into(in, out, make_row_major_strides(in.shape()));
 }
 
 void copy_to_output(const array& in, array& out) {
