@@ -190,6 +190,21 @@ TEST(ScatterOps, LargeScattersAreExactOnEveryPath) {
   expect_host(big, expected_big, float32, "large slices");
 }
 
+TEST(ScatterOps, BroadcastTargetsAreExpandedBeforeWriting) {
+  auto src = broadcast_to(array(0), {3});
+  EXPECT_EQ(values(scatter(src, array({1}), ones({1, 1}, int32), 0)),
+            (std::vector<double>{0, 1, 0}));
+  EXPECT_EQ(values(scatter_add(broadcast_to(array({1, 2}), {2, 2}), array({0}),
+                               ones({1, 1, 2}, int32), 0)),
+            (std::vector<double>{2, 3, 1, 2}));
+  // put_along_axis broadcasts the target against the indices.
+  auto eye3 = put_along_axis(zeros({1, 3}), array({0, 1, 2}, Shape{3, 1}), array(1.0f), 1);
+  EXPECT_EQ(values(eye3), (std::vector<double>{1, 0, 0, 0, 1, 0, 0, 0, 1}));
+  auto masked =
+      masked_scatter(broadcast_to(array(0), {4}), array({false, true, false, true}), array({5, 6}));
+  EXPECT_EQ(values(masked), (std::vector<double>{0, 5, 0, 6}));
+}
+
 TEST(ScatterOps, ScatterValidates) {
   auto a = zeros({3, 4});
   auto i = array({0, 1});

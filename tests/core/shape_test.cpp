@@ -62,6 +62,8 @@ TEST(ShapeOps, ReshapeInfersAndRejects) {
   EXPECT_THROW(reshape(a, {5}), std::invalid_argument);
   EXPECT_THROW(reshape(a, {5, -1}), std::invalid_argument);
   EXPECT_THROW(reshape(zeros({0, 3}), {0, -1}), std::invalid_argument);
+  // An inferred dimension must fit the shape's element type (the broadcast allocates nothing).
+  EXPECT_THROW(reshape(broadcast_to(array(1), {65536, 65536}), {-1}), std::invalid_argument);
   try {
     reshape(a, {7});
     FAIL();

@@ -200,6 +200,14 @@ TEST(SliceOps, SliceUpdateBroadcastsCastsAndValidates) {
   EXPECT_THROW(slice_update(a, array({1, 2, 3}), Shape{0, 0}, Shape{1, 2}), std::invalid_argument);
 }
 
+TEST(SliceOps, SliceUpdatesOfABroadcastSourceWriteOneElementEach) {
+  auto src = broadcast_to(array(0.0f), {3, 4});
+  auto row = slice_update(src, ones({1, 4}), Shape{1, 0}, Shape{2, 4});
+  EXPECT_EQ(values(row), (std::vector<double>{0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0}));
+  auto dyn = slice_update(src, ones({1, 2}), array({2, 1}), {0, 1});
+  EXPECT_EQ(values(dyn), (std::vector<double>{0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0}));
+}
+
 TEST(SliceOps, SliceUpdateReusesADonatedBuffer) {
   auto cache = zeros({4, 8});
   eval(cache);

@@ -113,4 +113,12 @@ void copy_to_output(const array& in, array& out) {
   copy_row_major(in, out);
 }
 
+void copy_to_dense_output(const array& in, array& out) {
+  if (in.data_size() == in.size()) {
+    copy_to_output(in, out);
+  } else {
+    copy_row_major(in, out);
+  }
+}
+
 } // namespace mlx::core::cpu

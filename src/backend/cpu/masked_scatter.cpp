@@ -64,7 +64,7 @@ void masked_scatter(const array& mask, const array& src, array& out) {
 } // namespace
 
 void MaskedScatter::eval_cpu(const std::vector<array>& inputs, array& out) {
-  cpu::copy_to_output(inputs[0], out);
+  cpu::copy_to_dense_output(inputs[0], out);
   if (out.size() == 0 || inputs[2].size() == 0) {
     return;
   }

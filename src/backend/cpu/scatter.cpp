@@ -85,15 +85,20 @@ std::vector<int64_t> locate_updates(const std::vector<array>& inds, const array&
                                     const std::vector<int>& axes, const Shape& slice_shape,
                                     int64_t n_updates) {
   std::vector<cpu::IndexReader<IdxT>> readers(inds.begin(), inds.end());
+  std::vector<int64_t> ax_size, ax_extent, ax_stride;
+  for (int ax : axes) {
+    ax_size.push_back(out.shape(ax));
+    ax_extent.push_back(slice_shape[ax]);
+    ax_stride.push_back(out.strides()[ax]);
+  }
   std::vector<int64_t> bases(n_updates);
   cpu::parallel_for(n_updates, 1 << 14, [&](int64_t b, int64_t e) {
     for (int64_t i = b; i < e; ++i) {
       int64_t base = 0;
       for (size_t j = 0; j < readers.size() && base >= 0; ++j) {
-        int ax = axes[j];
         int64_t v;
-        if (cpu::scatter_index(readers[j](i), out.shape(ax), slice_shape[ax], v)) {
-          base += v * out.strides()[ax];
+        if (cpu::scatter_index(readers[j](i), ax_size[j], ax_extent[j], v)) {
+          base += v * ax_stride[j];
         } else {
           base = -1;
         }
@@ -228,7 +233,7 @@ void Scatter::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& src = inputs[0];
   std::vector<array> inds(inputs.begin() + 1, inputs.end() - 1);
   const auto& upd = inputs.back();
-  cpu::copy_to_output(src, out);
+  cpu::copy_to_dense_output(src, out);
   if (out.size() == 0) {
     return;
   }
@@ -269,7 +274,7 @@ void Scatter::eval_cpu(const std::vector<array>& inputs, array& out) {
 void ScatterAxis::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& idx = inputs[1];
   const auto& upd = inputs[2];
-  cpu::copy_to_output(inputs[0], out);
+  cpu::copy_to_dense_output(inputs[0], out);
   if (idx.size() == 0 || out.size() == 0) {
     return;
   }

@@ -28,7 +28,7 @@ int64_t dynamic_offset(const array& start, const std::vector<int>& axes, const S
 
 void SliceUpdate::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& upd = inputs[1];
-  cpu::copy_to_output(inputs[0], out);
+  cpu::copy_to_dense_output(inputs[0], out);
   if (upd.size() == 0) {
     return;
   }
@@ -54,7 +54,7 @@ void DynamicSlice::eval_cpu(const std::vector<array>& inputs, array& out) {
 
 void DynamicSliceUpdate::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& upd = inputs[1];
-  cpu::copy_to_output(inputs[0], out);
+  cpu::copy_to_dense_output(inputs[0], out);
   if (upd.size() == 0) {
     return;
   }
