@@ -35,6 +35,22 @@ void gather(const array& src, const std::vector<array>& inds, array& out,
   }
   const T* src_ptr = src.data<T>();
   T* out_ptr = out.data<T>();
+  auto source_offset = [&](int64_t i) {
+    int64_t offset = 0;
+    for (size_t j = 0; j < readers.size(); ++j) {
+      offset += cpu::clamp_index(readers[j](i), ax_size[j], ax_extent[j]) * ax_stride[j];
+    }
+    return offset;
+  };
+  if (rows_per_slice * row_size == 1) {
+    // One element per index (take of scalars): no slice to walk.
+    cpu::parallel_for(n_indices, gather_grain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) {
+        out_ptr[i] = src_ptr[source_offset(i)];
+      }
+    });
+    return;
+  }
   int64_t units = n_indices * rows_per_slice;
   cpu::parallel_for(
       units, std::max<int64_t>(1, gather_grain / row_size), [&](int64_t b, int64_t e) {
@@ -43,10 +59,7 @@ void gather(const array& src, const std::vector<array>& inds, array& out,
         for (int64_t u = b; u < e; ++u) {
           int64_t i = u / rows_per_slice;
           if (i != cached) {
-            base = 0;
-            for (size_t j = 0; j < readers.size(); ++j) {
-              base += cpu::clamp_index(readers[j](i), ax_size[j], ax_extent[j]) * ax_stride[j];
-            }
+            base = source_offset(i);
             cached = i;
           }
           int64_t r = u - i * rows_per_slice;

@@ -139,6 +139,25 @@ void apply_updates(const array& upd, array& out, const std::vector<int64_t>& bas
                     });
   };
   int64_t all = static_cast<int64_t>(out.data_size());
+  if (l.slice_size == 1) {
+    // One element per update (scalar scatters): no slice to walk. Dropped updates have
+    // base -1, outside every range.
+    bool dense = upd.flags().row_contiguous;
+    auto run = [&](int64_t lo, int64_t hi) {
+      for (int64_t i = 0; i < n_updates; ++i) {
+        int64_t o = bases[i];
+        if (o >= lo && o < hi) {
+          op(out_ptr[o], upd_ptr[dense ? i : elem_to_loc(i, l.index_shape, l.index_strides)]);
+        }
+      }
+    };
+    if (n_updates < scatter_parallel_min) {
+      run(0, all);
+    } else {
+      cpu::parallel_for(all, 1 << 12, run);
+    }
+    return;
+  }
   int64_t work = n_updates * l.slice_size;
   if (work < scatter_parallel_min) {
     for (int64_t i = 0; i < n_updates; ++i) {
