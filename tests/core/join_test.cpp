@@ -1,4 +1,6 @@
 // Ops that cut and join: concatenate, stack, split, unstack, pad, tile, repeat, roll, flip, kron.
+#include <functional>
+
 #include "shapeidx_util.h"
 
 using namespace shapeidx;
@@ -347,4 +349,79 @@ TEST(JoinOps, Kron) {
   EXPECT_EQ(values(v), (std::vector<double>{0, 1, 0, 2, 2, 3, 4, 6}));
   EXPECT_EQ(kron(array({1.5f}), array({2})).dtype(), float32);
   EXPECT_THROW(kron(zeros({0}), a), std::invalid_argument);
+}
+
+TEST(JoinOps, BroadcastInputsBehaveLikeTheirCopies) {
+  // Every op on a broadcast view (stride 0 axes) gives what it gives on a materialized copy.
+  using Op = std::function<array(const array&)>;
+  std::vector<std::pair<const char*, Op>> ops = {
+      {"reshape",
+       [](const array& x) {
+         return reshape(x, {5, 12});
+       }},
+      {"flatten", [](const array& x) { return flatten(x, 0, 1); }},
+      {"transpose",
+       [](const array& x) {
+         return reshape(transpose(x, {2, 0, 1}), {-1});
+       }},
+      {"concatenate",
+       [](const array& x) {
+         return concatenate({x, x}, 1);
+       }},
+      {"pad", [](const array& x) { return pad(x, 1); }},
+      {"edge pad", [](const array& x) { return pad(x, 2, array(0), "edge"); }},
+      {"tile",
+       [](const array& x) {
+         return tile(x, {2, 1, 2});
+       }},
+      {"repeat", [](const array& x) { return repeat(x, 2, 1); }},
+      {"roll", [](const array& x) { return roll(x, 3, 1); }},
+      {"flip", [](const array& x) { return flip(x); }},
+      {"slice",
+       [](const array& x) {
+         return slice(x, {2, 4, 3}, {0, 0, 0}, {-1, -2, -2});
+       }},
+      {"dynamic slice",
+       [](const array& x) {
+         return slice(x, array({1, 2}), {1, 2}, {3, 2, 2});
+       }},
+      {"diagonal", [](const array& x) { return diagonal(x, 1, 1, 2); }},
+      {"split", [](const array& x) { return split(x, Shape{2}, 1)[1]; }},
+      {"take",
+       [](const array& x) {
+         return take(x, array({4, 0, -1}), 1);
+       }},
+      {"take_along_axis",
+       [](const array& x) {
+         return take_along_axis(x, array({3, 1}, Shape{1, 2, 1}), 1);
+       }},
+      {"gather",
+       [](const array& x) {
+         return gather(x, array({2, 0}), 2, {3, 5, 1});
+       }},
+      {"slice_update",
+       [](const array& x) {
+         return slice_update(x, array(9), Shape{0, 1, 0}, Shape{3, 2, 4});
+       }},
+      {"scatter",
+       [](const array& x) {
+         return scatter(x, array({1}), full({1, 3, 1, 4}, 9), 1);
+       }},
+      {"put_along_axis",
+       [](const array& x) {
+         return put_along_axis(x, array({2}, Shape{1, 1, 1}), array(9), 1);
+       }},
+      {"masked_scatter",
+       [](const array& x) {
+         return masked_scatter(x, array({true, false, true}), array(9));
+       }},
+  };
+  auto b = broadcast_to(random_array({3, 1, 4}, int32, 210), {3, 5, 4});
+  auto c = copy(b);
+  eval(b, c);
+  ASSERT_EQ(b.strides()[1], 0);
+  for (const auto& [name, op] : ops) {
+    auto expected = op(c);
+    expect_host(op(b), Host(expected), expected.dtype(), name);
+  }
 }
