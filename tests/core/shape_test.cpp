@@ -362,3 +362,29 @@ TEST(ShapeOps, Meshgrid) {
   EXPECT_EQ(three[2].shape(), (Shape{3, 2, 1}));
   EXPECT_THROW(meshgrid({x, y}, false, "xyz"), std::invalid_argument);
 }
+
+TEST(ShapeOps, ContiguousAndCopy) {
+  auto a = random_array({3, 5}, float32, 40);
+  eval(a);
+  auto same = contiguous(a);
+  eval(same);
+  EXPECT_TRUE(shares_buffer(same, a)); // already row-major: no copy
+  auto t = transpose(a);
+  auto rows = contiguous(t);
+  eval(rows);
+  EXPECT_FALSE(shares_buffer(rows, a));
+  EXPECT_TRUE(rows.flags().row_contiguous);
+  EXPECT_EQ(rows.strides(), (Strides{3, 1}));
+  expect_host(rows, transpose_ref(Host(a), {1, 0}), float32, "transposed");
+  auto cols = contiguous(t, true); // column-major is allowed: the transpose is kept
+  eval(cols);
+  EXPECT_TRUE(shares_buffer(cols, a));
+  auto rev = contiguous(with_layout(a, Layout::Reversed));
+  eval(rev);
+  EXPECT_TRUE(rev.flags().row_contiguous);
+  expect_host(rev, Host(a), float32, "reversed");
+  auto c = copy(a);
+  eval(c);
+  EXPECT_FALSE(shares_buffer(c, a));
+  expect_host(c, Host(a), float32, "copy");
+}
