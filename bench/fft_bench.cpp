@@ -6,7 +6,7 @@
 //
 // "plan" rows time the 1-D engine alone on one thread (no graph, no copies); "fft"/"rfft" rows
 // time mlx::core::fft ops end to end (graph building, output allocation, the pool). Each case
-// runs for about --seconds (default 0: a smoke run of three timed calls) after a warm-up call
+// runs for about --seconds (default 0: a smoke run of three timed samples) after a warm-up call
 // and prints the best and median wall-clock rates and the best rate per second of process CPU
 // time (all threads), which is what the cores deliver when the machine is shared.
 #include <time.h>
@@ -45,24 +45,30 @@ double cpu_seconds() {
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
-// Calls fn for about `seconds` (at least 3 times) after a warm-up call; returns work / time in
-// units of 1e9 per second.
+// Calls fn for about `seconds` (at least 3 samples) after a warm-up call; returns work / time
+// in units of 1e9 per second. A sample repeats fn for at least 2 ms, so that the process CPU
+// clock resolves it.
 Rate measure(double work, double seconds, const std::function<void()>& fn) {
+  auto w0 = Clock::now();
   fn();
+  double once = std::chrono::duration<double>(Clock::now() - w0).count();
+  const int reps = std::max(1, static_cast<int>(2e-3 / std::max(once, 1e-9)));
   std::vector<double> times;
   double best_cpu = 1e30;
   auto start = Clock::now();
   do {
     auto t0 = Clock::now();
     double c0 = cpu_seconds();
-    fn();
-    best_cpu = std::min(best_cpu, cpu_seconds() - c0);
-    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count());
+    for (int r = 0; r < reps; ++r) {
+      fn();
+    }
+    best_cpu = std::min(best_cpu, (cpu_seconds() - c0) / reps);
+    times.push_back(std::chrono::duration<double>(Clock::now() - t0).count() / reps);
   } while (times.size() < 3 ||
            std::chrono::duration<double>(Clock::now() - start).count() < seconds);
   std::sort(times.begin(), times.end());
   return {work / times.front() * 1e-9, work / times[times.size() / 2] * 1e-9,
-          work / std::max(best_cpu, 1e-9) * 1e-9};
+          work / best_cpu * 1e-9};
 }
 
 void report(const std::string& what, int n, int batch, Rate r) {

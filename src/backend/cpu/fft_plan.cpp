@@ -6,14 +6,12 @@
 #include <numbers>
 #include <unordered_map>
 
+#include "backend/cpu/fft_arith.h"
+#include "backend/cpu/fft_passes.h"
+
 namespace mlx::core::cpu::fft {
 
 namespace {
-
-// Prime factors up to this run as direct radix-p butterflies (p^2 work per p points); a larger
-// one makes the whole length go through Bluestein, which costs about three transforms of
-// twice the length but stays O(n log n).
-constexpr int kMaxDirectRadix = 31;
 
 // Plans kept per element type and kind; the cache starts over when full (plans in use live on
 // through their shared_ptr).
@@ -24,144 +22,6 @@ Complex<T> unit_root(int64_t k, int64_t n) {
   // e^{-2 pi i k / n} from the exact residue, so large tables keep full precision.
   double angle = -2.0 * std::numbers::pi * static_cast<double>(k % n) / static_cast<double>(n);
   return {static_cast<T>(std::cos(angle)), static_cast<T>(std::sin(angle))};
-}
-
-template <typename T>
-inline Complex<T> add(Complex<T> a, Complex<T> b) {
-  return {a.re + b.re, a.im + b.im};
-}
-template <typename T>
-inline Complex<T> sub(Complex<T> a, Complex<T> b) {
-  return {a.re - b.re, a.im - b.im};
-}
-template <typename T>
-inline Complex<T> scale(Complex<T> a, T s) {
-  return {a.re * s, a.im * s};
-}
-template <typename T>
-inline Complex<T> conj(Complex<T> a) {
-  return {a.re, -a.im};
-}
-// a * w, or a * conj(w) for the inverse transform.
-template <bool Inverse, typename T>
-inline Complex<T> mul(Complex<T> a, Complex<T> w) {
-  if constexpr (Inverse) {
-    return {a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
-  } else {
-    return {a.re * w.re - a.im * w.im, a.re * w.im + a.im * w.re};
-  }
-}
-// a * -i (forward) or a * i (inverse).
-template <bool Inverse, typename T>
-inline Complex<T> rotate(Complex<T> a) {
-  if constexpr (Inverse) {
-    return {-a.im, a.re};
-  } else {
-    return {a.im, -a.re};
-  }
-}
-
-// In-place DFT of the P values a[0..P) (P = 0: any radix p <= kMaxDirectRadix, from roots).
-template <int P, bool Inverse, typename T>
-inline void butterfly(Complex<T>* a, const Complex<T>* roots, int p) {
-  if constexpr (P == 2) {
-    Complex<T> t = a[1];
-    a[1] = sub(a[0], t);
-    a[0] = add(a[0], t);
-  } else if constexpr (P == 3) {
-    constexpr T half = T(0.5);
-    constexpr T s3 = T(0.86602540378443864676372317075294);
-    Complex<T> t1 = add(a[1], a[2]);
-    Complex<T> t2 = sub(a[0], scale(t1, half));
-    Complex<T> t3 = rotate<Inverse>(scale(sub(a[1], a[2]), s3));
-    a[0] = add(a[0], t1);
-    a[1] = add(t2, t3);
-    a[2] = sub(t2, t3);
-  } else if constexpr (P == 4) {
-    Complex<T> t0 = add(a[0], a[2]);
-    Complex<T> t1 = sub(a[0], a[2]);
-    Complex<T> t2 = add(a[1], a[3]);
-    Complex<T> t3 = rotate<Inverse>(sub(a[1], a[3]));
-    a[0] = add(t0, t2);
-    a[1] = add(t1, t3);
-    a[2] = sub(t0, t2);
-    a[3] = sub(t1, t3);
-  } else if constexpr (P == 5) {
-    constexpr T c1 = T(0.30901699437494742410229341718282);  // cos(2 pi / 5)
-    constexpr T c2 = T(-0.80901699437494742410229341718282); // cos(4 pi / 5)
-    constexpr T s1 = T(0.95105651629515357211643933337938);  // sin(2 pi / 5)
-    constexpr T s2 = T(0.58778525229247312916870595463907);  // sin(4 pi / 5)
-    Complex<T> t1 = add(a[1], a[4]);
-    Complex<T> t2 = add(a[2], a[3]);
-    Complex<T> t3 = sub(a[1], a[4]);
-    Complex<T> t4 = sub(a[2], a[3]);
-    Complex<T> r1 = add(a[0], add(scale(t1, c1), scale(t2, c2)));
-    Complex<T> r2 = add(a[0], add(scale(t1, c2), scale(t2, c1)));
-    Complex<T> i1 = rotate<Inverse>(add(scale(t3, s1), scale(t4, s2)));
-    Complex<T> i2 = rotate<Inverse>(sub(scale(t3, s2), scale(t4, s1)));
-    a[0] = add(a[0], add(t1, t2));
-    a[1] = add(r1, i1);
-    a[4] = sub(r1, i1);
-    a[2] = add(r2, i2);
-    a[3] = sub(r2, i2);
-  } else {
-    Complex<T> out[kMaxDirectRadix];
-    for (int q = 0; q < p; ++q) {
-      Complex<T> acc = a[0];
-      for (int s = 1; s < p; ++s) {
-        acc = add(acc, mul<Inverse>(a[s], roots[(q * s) % p]));
-      }
-      out[q] = acc;
-    }
-    std::copy(out, out + p, a);
-  }
-}
-
-// One Stockham pass over n points: for each sub-transform j < span of each group k < m, the
-// p inputs in[j + span * k + s * n / p] (twiddled) give outputs out[j + span * (p * k + q)].
-template <int P, bool Inverse, bool Twiddled, typename T>
-void radix_pass(const Complex<T>* in, Complex<T>* out, int64_t n, int64_t span,
-                const Complex<T>* twiddles, const Complex<T>* roots, int p) {
-  if constexpr (P != 0) {
-    p = P;
-  }
-  const int64_t m = n / (span * p);
-  const int64_t stride = n / p;
-  Complex<T> a[P != 0 ? P : kMaxDirectRadix];
-  for (int64_t k = 0; k < m; ++k) {
-    const Complex<T>* src = in + span * k;
-    Complex<T>* dst = out + span * p * k;
-    for (int64_t j = 0; j < span; ++j) {
-      a[0] = src[j];
-      for (int s = 1; s < p; ++s) {
-        a[s] = src[j + s * stride];
-        if constexpr (Twiddled) {
-          a[s] = mul<Inverse>(a[s], twiddles[(s - 1) * span + j]);
-        }
-      }
-      butterfly<P, Inverse>(a, roots, p);
-      for (int q = 0; q < p; ++q) {
-        dst[j + q * span] = a[q];
-      }
-    }
-  }
-}
-
-template <bool Inverse, bool Twiddled, typename T>
-void dispatch_pass(int radix, const Complex<T>* in, Complex<T>* out, int64_t n, int64_t span,
-                   const Complex<T>* twiddles, const Complex<T>* roots) {
-  switch (radix) {
-  case 2:
-    return radix_pass<2, Inverse, Twiddled>(in, out, n, span, twiddles, roots, 2);
-  case 3:
-    return radix_pass<3, Inverse, Twiddled>(in, out, n, span, twiddles, roots, 3);
-  case 4:
-    return radix_pass<4, Inverse, Twiddled>(in, out, n, span, twiddles, roots, 4);
-  case 5:
-    return radix_pass<5, Inverse, Twiddled>(in, out, n, span, twiddles, roots, 5);
-  default:
-    return radix_pass<0, Inverse, Twiddled>(in, out, n, span, twiddles, roots, radix);
-  }
 }
 
 // The radices of n, 4s first, or nothing when n has a prime factor above kMaxDirectRadix.
@@ -180,6 +40,27 @@ std::vector<int> factorize(int64_t n) {
     }
   }
   return n == 1 ? radices : std::vector<int>{};
+}
+
+// The pass variant for this CPU: each is compiled with the instruction-set extensions tested
+// here, so it may use any of them.
+template <typename T>
+RadixPass<T> select_radix_pass() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+      __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+      __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bf16") &&
+      __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c") &&
+      __builtin_cpu_supports("bmi2")) {
+    return isa_avx512::radix_pass<T>;
+  }
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+      __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2")) {
+    return isa_avx2::radix_pass<T>;
+  }
+#endif
+  return isa_baseline::radix_pass<T>;
 }
 
 bool is_5_smooth(int64_t n) {
@@ -285,18 +166,11 @@ void Plan<T>::execute(Complex<T>* data, Complex<T>* scratch, bool inverse) const
 
 template <typename T>
 void Plan<T>::run_stages(Complex<T>* data, Complex<T>* scratch, bool inverse) const {
+  static const RadixPass<T> pass = select_radix_pass<T>();
   Complex<T>* in = data;
   Complex<T>* out = scratch;
   for (const auto& st : stages_) {
-    const Complex<T>* tw = st.twiddles.data();
-    const Complex<T>* roots = st.roots.data();
-    if (st.span == 1) {
-      inverse ? dispatch_pass<true, false>(st.radix, in, out, n_, st.span, tw, roots)
-              : dispatch_pass<false, false>(st.radix, in, out, n_, st.span, tw, roots);
-    } else {
-      inverse ? dispatch_pass<true, true>(st.radix, in, out, n_, st.span, tw, roots)
-              : dispatch_pass<false, true>(st.radix, in, out, n_, st.span, tw, roots);
-    }
+    pass(in, out, st.radix, n_, st.span, st.twiddles.data(), st.roots.data(), inverse);
     std::swap(in, out);
   }
   if (in != data) {

@@ -39,8 +39,9 @@ public:
   void execute(Complex<T>* data, Complex<T>* scratch, bool inverse) const;
 
 private:
-  // One Stockham pass: radix-p butterflies over sub-transforms of length `span` (the product
-  // of the earlier radices), twiddles[(s - 1) * span + j] = e^{-2 pi i j s / (span * p)}.
+  // One Stockham pass (fft_passes.h): radix-p butterflies over sub-transforms of length `span`
+  // (the product of the earlier radices), twiddles[(s - 1) * span + j] = e^{-2 pi i j s /
+  // (span * p)}.
   struct Stage {
     int radix;
     int64_t span;
