@@ -54,7 +54,10 @@ inline array norm(const array& a, int axis, bool keepdims = false, StreamOrDevic
 /** The reduced QR factorization: Q [..., M, K], R [..., K, N], K = min(M, N). */
 std::pair<array, array> qr(const array& a, StreamOrDevice s = {});
 
-/** U [..., M, M], S [..., K] (descending), V^T [..., N, N]; only S without compute_uv. */
+/**
+ * U [..., M, M], S [..., K] (descending), V^T [..., N, N] (V^H for complex64 input, whose S is
+ * float32); only S without compute_uv.
+ */
 std::vector<array> svd(const array& a, bool compute_uv, StreamOrDevice s /* = {} */);
 inline std::vector<array> svd(const array& a, StreamOrDevice s = {}) {
   return svd(a, true, s);
@@ -96,7 +99,10 @@ std::pair<array, array> eig(const array& a, StreamOrDevice s = {});
 
 array eigvals(const array& a, StreamOrDevice s = {});
 
-/** Eigenvalues (ascending) of a symmetric matrix, read from its UPLO ("L" or "U") triangle. */
+/**
+ * Eigenvalues (ascending) of a symmetric (complex64: Hermitian, with float32 values) matrix,
+ * read from its UPLO ("L" or "U") triangle.
+ */
 array eigvalsh(const array& a, std::string UPLO = "L", StreamOrDevice s = {});
 
 /** Eigenvalues (ascending) and eigenvectors (columns) of a symmetric matrix. */

@@ -89,35 +89,57 @@ inline void orgqr(Int m, Int n, Int k, double* a, Int lda, const double* tau, do
   LAPACK_dorgqr(&m, &n, &k, a, &lda, tau, work, &lwork, info);
 }
 
+// The complex routines below take real workspace (rwork); the real overloads have the same
+// parameters, ignoring it, so that the kernels are one template for float, double and complex.
+using ComplexFloat = std::complex<float>;
+
 // SVD by divide and conquer; jobz 'A' (all of U and V^T) or 'N' (values only). info > 0: no
 // convergence.
 inline void gesdd(char jobz, Int m, Int n, float* a, Int lda, float* s, float* u, Int ldu,
-                  float* vt, Int ldvt, float* work, Int lwork, Int* iwork, Int* info) {
+                  float* vt, Int ldvt, float* work, Int lwork, float* /*rwork*/, Int* iwork,
+                  Int* info) {
   LAPACK_sgesdd(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, info);
 }
 inline void gesdd(char jobz, Int m, Int n, double* a, Int lda, double* s, double* u, Int ldu,
-                  double* vt, Int ldvt, double* work, Int lwork, Int* iwork, Int* info) {
+                  double* vt, Int ldvt, double* work, Int lwork, double* /*rwork*/, Int* iwork,
+                  Int* info) {
   LAPACK_dgesdd(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, iwork, info);
+}
+inline void gesdd(char jobz, Int m, Int n, ComplexFloat* a, Int lda, float* s, ComplexFloat* u,
+                  Int ldu, ComplexFloat* vt, Int ldvt, ComplexFloat* work, Int lwork, float* rwork,
+                  Int* iwork, Int* info) {
+  LAPACK_cgesdd(&jobz, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, rwork, iwork, info);
 }
 
 // SVD by QR iteration (slower, the fallback when gesdd does not converge); job 'A' or 'N'.
 inline void gesvd(char job, Int m, Int n, float* a, Int lda, float* s, float* u, Int ldu, float* vt,
-                  Int ldvt, float* work, Int lwork, Int* info) {
+                  Int ldvt, float* work, Int lwork, float* /*rwork*/, Int* info) {
   LAPACK_sgesvd(&job, &job, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, info);
 }
 inline void gesvd(char job, Int m, Int n, double* a, Int lda, double* s, double* u, Int ldu,
-                  double* vt, Int ldvt, double* work, Int lwork, Int* info) {
+                  double* vt, Int ldvt, double* work, Int lwork, double* /*rwork*/, Int* info) {
   LAPACK_dgesvd(&job, &job, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, info);
 }
+inline void gesvd(char job, Int m, Int n, ComplexFloat* a, Int lda, float* s, ComplexFloat* u,
+                  Int ldu, ComplexFloat* vt, Int ldvt, ComplexFloat* work, Int lwork, float* rwork,
+                  Int* info) {
+  LAPACK_cgesvd(&job, &job, &m, &n, a, &lda, s, u, &ldu, vt, &ldvt, work, &lwork, rwork, info);
+}
 
-// Symmetric eigen-decomposition (ascending values; vectors in a when jobz = 'V').
+// Symmetric (Hermitian, for complex) eigen-decomposition: ascending values, vectors in a when
+// jobz = 'V'. A query (lwork = -1) returns the sizes in work[0], rwork[0] and iwork[0].
 inline void syevd(char jobz, char uplo, Int n, float* a, Int lda, float* w, float* work, Int lwork,
-                  Int* iwork, Int liwork, Int* info) {
+                  float* /*rwork*/, Int /*lrwork*/, Int* iwork, Int liwork, Int* info) {
   LAPACK_ssyevd(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info);
 }
 inline void syevd(char jobz, char uplo, Int n, double* a, Int lda, double* w, double* work,
-                  Int lwork, Int* iwork, Int liwork, Int* info) {
+                  Int lwork, double* /*rwork*/, Int /*lrwork*/, Int* iwork, Int liwork, Int* info) {
   LAPACK_dsyevd(&jobz, &uplo, &n, a, &lda, w, work, &lwork, iwork, &liwork, info);
+}
+inline void syevd(char jobz, char uplo, Int n, ComplexFloat* a, Int lda, float* w,
+                  ComplexFloat* work, Int lwork, float* rwork, Int lrwork, Int* iwork, Int liwork,
+                  Int* info) {
+  LAPACK_cheevd(&jobz, &uplo, &n, a, &lda, w, work, &lwork, rwork, &lrwork, iwork, &liwork, info);
 }
 
 // General eigen-decomposition: values wr + i wi, right vectors in vr (jobvr = 'V'), a complex
@@ -133,6 +155,14 @@ inline void geev(char jobvr, Int n, double* a, Int lda, double* wr, double* wi, 
   char jobvl = 'N';
   Int ldvl = 1;
   LAPACK_dgeev(&jobvl, &jobvr, &n, a, &lda, wr, wi, nullptr, &ldvl, vr, &ldvr, work, &lwork, info);
+}
+// The complex version: values w, vectors as the columns of vr; rwork has 2n reals.
+inline void geev(char jobvr, Int n, ComplexFloat* a, Int lda, ComplexFloat* w, ComplexFloat* vr,
+                 Int ldvr, ComplexFloat* work, Int lwork, float* rwork, Int* info) {
+  char jobvl = 'N';
+  Int ldvl = 1;
+  LAPACK_cgeev(&jobvl, &jobvr, &n, a, &lda, w, nullptr, &ldvl, vr, &ldvr, work, &lwork, rwork,
+               info);
 }
 
 } // namespace mlx::core::cpu::lapack

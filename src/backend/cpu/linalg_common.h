@@ -3,10 +3,13 @@
 // matrices of a batch in parallel.
 #pragma once
 
+#include <complex>
 #include <cstdint>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 #include "mlx/array.h"
 
@@ -80,6 +83,31 @@ void dispatch_lapack_types(Dtype dtype, const char* op, F&& f) {
     throw std::runtime_error(msg.str());
   }
 }
+
+// dispatch_lapack_types, and complex64 as std::complex<float> (svd, eigh and eig take it).
+template <typename F>
+void dispatch_lapack_types_and_complex(Dtype dtype, const char* op, F&& f) {
+  if (dtype == complex64) {
+    f(type_tag<std::complex<float>>{});
+  } else {
+    dispatch_lapack_types(dtype, op, std::forward<F>(f));
+  }
+}
+
+// The real type of a LAPACK element type (float for std::complex<float>).
+template <typename T>
+struct real_of {
+  using type = T;
+};
+template <typename T>
+struct real_of<std::complex<T>> {
+  using type = T;
+};
+template <typename T>
+using real_t = typename real_of<T>::type;
+
+template <typename T>
+constexpr bool is_std_complex_v = !std::is_same_v<T, real_t<T>>;
 
 // A failure found while computing ("[op] message"), e.g. a singular matrix.
 template <typename... Parts>

@@ -104,12 +104,23 @@ array solve_impl(const char* op, const array& a, const array& b, bool triangular
   return vector ? squeeze(x, -1, stream) : x;
 }
 
-void check_eig(const char* op, const array& a) {
-  if (issubdtype(a.dtype(), complexfloating)) {
-    throw op_error(op, "Complex inputs are not supported yet.");
+void check_float_or_complex(const char* op, const array& a) {
+  if (a.dtype() != float32 && a.dtype() != float64 && a.dtype() != complex64) {
+    throw op_error(op,
+                   "Arrays must have type float32, float64 or complex64. Received array with "
+                   "type ",
+                   a.dtype(), ".");
   }
-  check_float(op, a);
+}
+
+void check_eig(const char* op, const array& a) {
+  check_float_or_complex(op, a);
   check_square(op, a);
+}
+
+// Singular values and Hermitian eigenvalues are real.
+Dtype real_dtype(Dtype t) {
+  return t == complex64 ? float32 : t;
 }
 
 // The compute dtype of det/slogdet (LAPACK's), and the result dtype (MLX's at_least_float).
@@ -135,21 +146,18 @@ std::pair<array, array> qr(const array& a, StreamOrDevice s) {
 }
 
 std::vector<array> svd(const array& a, bool compute_uv, StreamOrDevice s) {
-  if (issubdtype(a.dtype(), complexfloating)) {
-    throw op_error("linalg::svd", "Complex inputs are not supported yet.");
-  }
-  check_float("linalg::svd", a);
+  check_float_or_complex("linalg::svd", a);
   check_matrix("linalg::svd", a);
   const int m = a.shape(-2), n = a.shape(-1);
   Shape s_shape = batch_shape(a);
   s_shape.push_back(std::min(m, n));
   auto prim = std::make_shared<SVD>(cpu_stream(s), compute_uv);
   if (!compute_uv) {
-    return {array(std::move(s_shape), a.dtype(), std::move(prim), {a})};
+    return {array(std::move(s_shape), real_dtype(a.dtype()), std::move(prim), {a})};
   }
   return array::make_arrays(
       {with_matrix(batch_shape(a), m, m), std::move(s_shape), with_matrix(batch_shape(a), n, n)},
-      {a.dtype(), a.dtype(), a.dtype()}, std::move(prim), {a});
+      {a.dtype(), real_dtype(a.dtype()), a.dtype()}, std::move(prim), {a});
 }
 
 array inv(const array& a, StreamOrDevice s) {
@@ -270,7 +278,7 @@ void check_uplo(const char* op, const std::string& uplo) {
 array eigvalsh(const array& a, std::string UPLO, StreamOrDevice s) {
   check_eig("linalg::eigvalsh", a);
   check_uplo("linalg::eigvalsh", UPLO);
-  return array(Shape(a.shape().begin(), a.shape().end() - 1), a.dtype(),
+  return array(Shape(a.shape().begin(), a.shape().end() - 1), real_dtype(a.dtype()),
                std::make_shared<Eigh>(cpu_stream(s), std::move(UPLO), false), {a});
 }
 
@@ -278,7 +286,7 @@ std::pair<array, array> eigh(const array& a, std::string UPLO, StreamOrDevice s)
   check_eig("linalg::eigh", a);
   check_uplo("linalg::eigh", UPLO);
   auto out = array::make_arrays({Shape(a.shape().begin(), a.shape().end() - 1), a.shape()},
-                                {a.dtype(), a.dtype()},
+                                {real_dtype(a.dtype()), a.dtype()},
                                 std::make_shared<Eigh>(cpu_stream(s), std::move(UPLO), true), {a});
   return {out[0], out[1]};
 }

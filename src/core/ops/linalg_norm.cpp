@@ -56,11 +56,9 @@ array vector_norm(const array& a, double ord, int axis, bool keepdims, StreamOrD
 template <typename Reduce>
 array singular_value_norm(const array& a, int row_axis, int col_axis, bool keepdims, Reduce reduce,
                           StreamOrDevice s) {
-  if (issubdtype(a.dtype(), complexfloating)) {
-    throw op_error("linalg::norm", "Singular value norms of complex arrays are not supported.");
-  }
   Dtype dtype = norm_dtype(a.dtype());
-  Dtype compute = dtype == float64 ? float64 : float32;
+  // The SVD takes float32, float64 and complex64.
+  Dtype compute = a.dtype() == complex64 ? complex64 : dtype == float64 ? float64 : float32;
   array m = moveaxis(moveaxis(astype(a, compute, s), row_axis, -1, s),
                      col_axis - (col_axis > row_axis ? 1 : 0), -1, s);
   array out = reduce(linalg::svd(m, false, s)[0]);

@@ -1,7 +1,7 @@
 // Matrix factorizations and solves over the last two axes (batched over the leading ones),
-// float32 or float64, computed with LAPACK on the CPU. Failures that depend on the values
-// (a singular matrix, one that is not positive definite, no convergence) are found while
-// evaluating and thrown as std::runtime_error("[linalg::op] ...").
+// float32 or float64 (SVD, Eigh and Eig also complex64), computed with LAPACK on the CPU. Failures
+// that depend on the values (a singular matrix, one that is not positive definite, no convergence)
+// are found while evaluating and thrown as std::runtime_error("[linalg::op] ...").
 #pragma once
 
 #include <string>
@@ -30,7 +30,8 @@ public:
   bool is_equivalent(const Primitive& other) const override;
 };
 
-// A = U diag(S) V^T with U [..., M, M], S [..., K] descending, V^T [..., N, N]; or S alone.
+// A = U diag(S) V^H with U [..., M, M], S [..., K] descending (real), V^H [..., N, N]; or S
+// alone.
 class SVD : public Primitive {
 public:
   SVD(Stream stream, bool compute_uv) : Primitive(stream), compute_uv_(compute_uv) {}
@@ -67,8 +68,8 @@ private:
   bool upper_;
 };
 
-// Eigenvalues (ascending) and optionally eigenvectors (columns) of a symmetric matrix, read
-// from its `uplo` ("L" or "U") triangle.
+// Eigenvalues (ascending, real) and optionally eigenvectors (columns) of a symmetric (Hermitian)
+// matrix, read from its `uplo` ("L" or "U") triangle.
 class Eigh : public Primitive {
 public:
   Eigh(Stream stream, std::string uplo, bool compute_eigenvectors)
@@ -82,7 +83,7 @@ private:
   bool compute_eigenvectors_;
 };
 
-// Eigenvalues and optionally right eigenvectors (unit columns) of a general real matrix, as
+// Eigenvalues and optionally right eigenvectors (unit columns) of a general matrix, as
 // complex64.
 class Eig : public Primitive {
 public:
