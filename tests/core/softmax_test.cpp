@@ -262,3 +262,22 @@ TEST(Softmax, Errors) {
     EXPECT_EQ(std::string(e.what()).rfind("[logsumexp]", 0), 0u) << e.what();
   }
 }
+
+TEST(Softmax, LargeOutputsStreamPastTheCaches) {
+  // Outputs of 16 MiB and more take the non-temporal store path; rows of odd length start at
+  // every alignment.
+  for (Dtype dtype : {float32, bfloat16}) {
+    int rows = dtype == float32 ? 1025 : 2050;
+    auto x = random_array({rows, 4099}, dtype, -5, 5, 8);
+    auto v = values(x);
+    for_each_isa([&](const std::string& isa) {
+      auto got = values(softmax(x, -1));
+      for (int r : {0, 1, 2, 3, 517, rows - 1}) {
+        std::vector<double> row(v.begin() + r * 4099, v.begin() + (r + 1) * 4099);
+        std::vector<double> out(got.begin() + r * 4099, got.begin() + (r + 1) * 4099);
+        expect_close(out, softmax_ref(row, {4099}, {0}), out_tol(dtype), 1e-9,
+                     isa + " " + dtype_to_string(dtype) + " row " + std::to_string(r));
+      }
+    });
+  }
+}

@@ -43,16 +43,11 @@ inline void store(float16_t* p, VecF x) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
                       _mm512_cvtps_ph(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
 }
-// Round to nearest even as bfloat16_t's constructor does (NaN stays a quiet NaN); the
-// hardware's vcvtneps2bf16 would flush subnormals, which the scalar path keeps.
+// Round to nearest even (vcvtneps2bf16), as bfloat16_t's constructor does, except that
+// subnormal floats flush to zero.
 inline void store(bfloat16_t* p, VecF x) {
-  __m512i bits = _mm512_castps_si512(x.v);
-  __m512i lsb = _mm512_and_si512(_mm512_srli_epi32(bits, 16), _mm512_set1_epi32(1));
-  __m512i rounded = _mm512_add_epi32(bits, _mm512_add_epi32(lsb, _mm512_set1_epi32(0x7fff)));
-  __mmask16 nan = _mm512_cmp_ps_mask(x.v, x.v, _CMP_UNORD_Q);
-  rounded = _mm512_mask_or_epi32(rounded, nan, bits, _mm512_set1_epi32(0x400000));
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(p),
-                      _mm512_cvtepi32_epi16(_mm512_srli_epi32(rounded, 16)));
+                      reinterpret_cast<__m256i>(_mm512_cvtneps_pbh(x.v)));
 }
 inline VecF operator+(VecF a, VecF b) {
   return {_mm512_add_ps(a.v, b.v)};
@@ -80,20 +75,33 @@ inline VecF keep_nan(VecF a, VecF b) {
 inline VecF round_nearest(VecF a) {
   return {_mm512_roundscale_ps(a.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)};
 }
-// 2^n for integral n in [-126, 127] held as floats.
-inline VecF exp2_int(VecF n) {
-  __m512i e = _mm512_add_epi32(_mm512_cvtps_epi32(n.v), _mm512_set1_epi32(127));
-  return {_mm512_castsi512_ps(_mm512_slli_epi32(e, 23))};
-}
-// a where cond(a, limit) holds, else b.
-inline VecF select_greater(VecF a, VecF limit, VecF then, VecF otherwise) {
-  return {_mm512_mask_blend_ps(_mm512_cmp_ps_mask(a.v, limit.v, _CMP_GT_OQ), otherwise.v, then.v)};
-}
+// `then` where a < limit, else `otherwise`.
 inline VecF select_less(VecF a, VecF limit, VecF then, VecF otherwise) {
   return {_mm512_mask_blend_ps(_mm512_cmp_ps_mask(a.v, limit.v, _CMP_LT_OQ), otherwise.v, then.v)};
 }
 inline bool any_nan(VecF a) {
   return _mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q) != 0;
+}
+// p * 2^n for integral n; underflows to subnormals and 0 as IEEE arithmetic does.
+inline VecF scale_pow2(VecF p, VecF n) {
+  return {_mm512_scalef_ps(p.v, n.v)};
+}
+// Non-temporal stores of a vector to an address aligned to its size in bytes.
+inline void stream(float* p, VecF x) {
+  _mm512_stream_ps(p, x.v);
+}
+inline void stream(float16_t* p, VecF x) {
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(p),
+                      _mm512_cvtps_ph(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+inline void stream(bfloat16_t* p, VecF x) {
+  alignas(32) bfloat16_t buffer[16];
+  store(buffer, x);
+  _mm256_stream_si256(reinterpret_cast<__m256i*>(p),
+                      _mm256_load_si256(reinterpret_cast<const __m256i*>(buffer)));
+}
+inline void stream_fence() {
+  _mm_sfence();
 }
 inline float reduce_add(VecF a) {
   return _mm512_reduce_add_ps(a.v);
@@ -176,14 +184,27 @@ inline VecF exp2_int(VecF n) {
   __m256i e = _mm256_add_epi32(_mm256_cvtps_epi32(n.v), _mm256_set1_epi32(127));
   return {_mm256_castsi256_ps(_mm256_slli_epi32(e, 23))};
 }
-inline VecF select_greater(VecF a, VecF limit, VecF then, VecF otherwise) {
-  return {_mm256_blendv_ps(otherwise.v, then.v, _mm256_cmp_ps(a.v, limit.v, _CMP_GT_OQ))};
-}
 inline VecF select_less(VecF a, VecF limit, VecF then, VecF otherwise) {
   return {_mm256_blendv_ps(otherwise.v, then.v, _mm256_cmp_ps(a.v, limit.v, _CMP_LT_OQ))};
 }
 inline bool any_nan(VecF a) {
   return _mm256_movemask_ps(_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)) != 0;
+}
+inline void stream(float* p, VecF x) {
+  _mm256_stream_ps(p, x.v);
+}
+inline void stream(float16_t* p, VecF x) {
+  _mm_stream_si128(reinterpret_cast<__m128i*>(p),
+                   _mm256_cvtps_ph(x.v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+}
+inline void stream(bfloat16_t* p, VecF x) {
+  alignas(16) bfloat16_t buffer[8];
+  store(buffer, x);
+  _mm_stream_si128(reinterpret_cast<__m128i*>(p),
+                   _mm_load_si128(reinterpret_cast<const __m128i*>(buffer)));
+}
+inline void stream_fence() {
+  _mm_sfence();
 }
 namespace detail {
 inline __m128 fold(__m256 a, __m128 (*op)(__m128, __m128)) {
@@ -274,13 +295,6 @@ inline VecF exp2_int(VecF n) {
   }
   return r;
 }
-inline VecF select_greater(VecF a, VecF limit, VecF then, VecF otherwise) {
-  VecF r;
-  for (int i = 0; i < VecF::width; ++i) {
-    r.v[i] = a.v[i] > limit.v[i] ? then.v[i] : otherwise.v[i];
-  }
-  return r;
-}
 inline VecF select_less(VecF a, VecF limit, VecF then, VecF otherwise) {
   VecF r;
   for (int i = 0; i < VecF::width; ++i) {
@@ -295,6 +309,11 @@ inline bool any_nan(VecF a) {
   }
   return nan;
 }
+template <typename T>
+inline void stream(T* p, VecF x) {
+  store(p, x);
+}
+inline void stream_fence() {}
 inline float reduce_add(VecF a) {
   return (a.v[0] + a.v[1]) + (a.v[2] + a.v[3]);
 }
@@ -326,6 +345,19 @@ inline void store_partial(T* p, VecF x, int n) {
   std::memcpy(p, buffer, n * sizeof(T));
 }
 
+#if !defined(__AVX512F__)
+// p * 2^n for integral n in [-126, 127].
+inline VecF scale_pow2(VecF p, VecF n) {
+  return p * exp2_int(n);
+}
+#endif
+
+// Whether p is aligned for stream() of T: the vector's width in T elements.
+template <typename T>
+inline bool stream_aligned(const T* p) {
+  return reinterpret_cast<uintptr_t>(p) % (VecF::width * sizeof(T)) == 0;
+}
+
 // max/min that propagate NaN from either side.
 inline VecF max_nan(VecF acc, VecF x) {
   return keep_nan(x, max_fast(x, acc));
@@ -334,29 +366,48 @@ inline VecF min_nan(VecF acc, VecF x) {
   return keep_nan(x, min_fast(x, acc));
 }
 
-// e^x to about 1 ulp over float's normal range: x = n ln2 + r with |r| <= ln2/2, e^r by a
-// degree-6 polynomial (Cephes' expf coefficients), then scaled by 2^n. Results below the
-// smallest normal float flush to 0; above the largest they are +inf; NaN stays NaN.
-inline VecF exp(VecF x) {
-  constexpr float hi = 88.72283f;
+// e^x for x <= 0 (or NaN), as after subtracting a maximum: x = n ln2 + r with |r| <= ln2/2,
+// e^r by a minimax polynomial, scaled by 2^n. `Precision::full` is within about 1 ulp of
+// float (degree 6, ln2 split in two); `Precision::half` is within 4e-6, plenty for float16 and
+// bfloat16 results, for fewer instructions (degree 4). e^0 is exactly 1 and e^-inf exactly 0; NaN
+// stays NaN. With AVX-512 the scaling goes through subnormals (vscalefps); otherwise results below
+// float's smallest normal flush to 0.
+enum class Precision { full, half };
+
+template <Precision precision>
+inline VecF exp_nonpositive(VecF x) {
+#if defined(__AVX512F__)
+  constexpr float lo = -104.0f; // e^-104 is below half the smallest subnormal: rounds to 0
+#else
   constexpr float lo = -87.33654f;
-  VecF xc = min_fast(max_fast(x, broadcast(lo)), broadcast(hi));
+#endif
+  // max() returns its second operand when either is NaN, so NaN flows through.
+  VecF xc = max_fast(broadcast(lo), x);
   VecF n = round_nearest(xc * broadcast(1.44269504088896341f));
-  VecF r = fma(n, broadcast(-0.693359375f), xc);
-  r = fma(n, broadcast(2.12194440e-4f), r);
-  VecF p = broadcast(1.9875691500e-4f);
-  p = fma(p, r, broadcast(1.3981999507e-3f));
-  p = fma(p, r, broadcast(8.3334519073e-3f));
-  p = fma(p, r, broadcast(4.1665795894e-2f));
-  p = fma(p, r, broadcast(1.6666665459e-1f));
-  p = fma(p, r, broadcast(5.0000001201e-1f));
-  p = fma(p, r * r, r + broadcast(1.0f));
-  // n reaches 128 only at the very top of the range, where 2^n must be built in two steps.
-  VecF half_n = round_nearest(n * broadcast(0.5f));
-  VecF result = p * exp2_int(half_n) * exp2_int(n - half_n);
-  result = select_greater(x, broadcast(hi), broadcast(INFINITY), result);
+  VecF p;
+  if constexpr (precision == Precision::full) {
+    VecF r = fma(n, broadcast(-0.693359375f), xc);
+    r = fma(n, broadcast(2.12194440e-4f), r);
+    p = broadcast(1.3836845755577087e-3f);
+    p = fma(p, r, broadcast(8.374815806746483e-3f));
+    p = fma(p, r, broadcast(4.166822507977486e-2f));
+    p = fma(p, r, broadcast(1.6666419804096222e-1f));
+    p = fma(p, r, broadcast(4.9999991059303284e-1f));
+    p = fma(p, r, broadcast(1.0f));
+    p = fma(p, r, broadcast(1.0f));
+  } else {
+    VecF r = fma(n, broadcast(-0.6931471805599453f), xc);
+    p = broadcast(4.2380526661872864e-2f);
+    p = fma(p, r, broadcast(1.6808630526065826e-1f));
+    p = fma(p, r, broadcast(4.999596178531647e-1f));
+    p = fma(p, r, broadcast(9.999515414237976e-1f));
+    p = fma(p, r, broadcast(1.0f));
+  }
+  VecF result = scale_pow2(p, n);
+#if !defined(__AVX512F__)
   result = select_less(x, broadcast(lo), broadcast(0.0f), result);
-  return keep_nan(x, result);
+#endif
+  return result;
 }
 
 } // namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE

@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <limits>
-#include <optional>
+#include <vector>
 
 #include "backend/common/strides.h"
 #include "backend/cpu/copy.h"
@@ -25,6 +25,8 @@ namespace {
 
 // Rows of at least this many elements get a thread each; shorter rows are grouped.
 constexpr int64_t min_parallel_work = 1 << 14;
+// Softmax outputs of at least this many bytes bypass the caches.
+constexpr size_t stream_threshold = size_t{16} << 20;
 
 void softmax_row_double(const double* x, double* y, int64_t n) {
   double m = -std::numeric_limits<double>::infinity();
@@ -72,9 +74,10 @@ array rows_view(const array& in) {
   return copy;
 }
 
-// Calls fn(row_index, input_row_pointer) for every row, in parallel.
+// Calls fn(row_index, input_row_pointer, scratch) for every row, in parallel; scratch holds
+// `scratch_size` floats per thread.
 template <typename T, typename F>
-void for_each_row_parallel(const array& in, F&& fn) {
+void for_each_row_parallel(const array& in, int64_t scratch_size, F&& fn) {
   int64_t n = in.shape().back();
   int64_t rows = n == 0 ? 0 : static_cast<int64_t>(in.size()) / n;
   Shape outer(in.shape().begin(), in.shape().end() - 1);
@@ -83,8 +86,10 @@ void for_each_row_parallel(const array& in, F&& fn) {
   bool row_major = in.flags().row_contiguous;
   cpu::parallel_for(rows, std::max<int64_t>(1, min_parallel_work / std::max<int64_t>(n, 1)),
                     [&](int64_t begin, int64_t end) {
+                      std::vector<float> scratch(scratch_size);
                       for (int64_t r = begin; r < end; ++r) {
-                        fn(r, src + (row_major ? r * n : elem_to_loc(r, outer, outer_strides)));
+                        fn(r, src + (row_major ? r * n : elem_to_loc(r, outer, outer_strides)),
+                           scratch.data());
                       }
                     });
 }
@@ -102,15 +107,20 @@ void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
     out.set_data(allocator::malloc(out.nbytes()));
   }
   int64_t n = in.shape().back();
+  // An output too large to stay cached is streamed past the caches; one written over its own
+  // input is already in them.
+  bool streaming = out.nbytes() >= stream_threshold && out.data<void>() != in.data<void>();
   dispatch_float_types(in.dtype(), "[softmax]", [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     if constexpr (std::is_same_v<T, double>) {
       for_each_row_parallel<T>(
-          in, [&](int64_t r, const T* x) { softmax_row_double(x, dst + r * n, n); });
+          in, 0, [&](int64_t r, const T* x, float*) { softmax_row_double(x, dst + r * n, n); });
     } else {
       auto kernel = cpu::softmax_kernels(in.dtype()).softmax;
-      for_each_row_parallel<T>(in, [&](int64_t r, const T* x) { kernel(x, dst + r * n, n); });
+      for_each_row_parallel<T>(in, n, [&](int64_t r, const T* x, float* scratch) {
+        kernel(x, dst + r * n, n, scratch, streaming);
+      });
     }
   });
 }
@@ -123,12 +133,13 @@ void LogSumExp::eval_cpu(const std::vector<array>& inputs, array& out) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     if constexpr (std::is_same_v<T, double>) {
-      for_each_row_parallel<T>(in,
-                               [&](int64_t r, const T* x) { dst[r] = logsumexp_row_double(x, n); });
+      for_each_row_parallel<T>(
+          in, 0, [&](int64_t r, const T* x, float*) { dst[r] = logsumexp_row_double(x, n); });
     } else {
       auto kernel = cpu::softmax_kernels(in.dtype()).logsumexp;
-      for_each_row_parallel<T>(
-          in, [&](int64_t r, const T* x) { dst[r] = static_cast<T>(kernel(x, n)); });
+      for_each_row_parallel<T>(in, 0, [&](int64_t r, const T* x, float*) {
+        dst[r] = static_cast<T>(kernel(x, n));
+      });
     }
   });
 }

@@ -9,8 +9,10 @@
 namespace mlx::core::cpu {
 
 struct SoftmaxKernels {
-  // y = exp(x - max(x)) / sum(exp(x - max(x))) over n elements; y may alias x.
-  void (*softmax)(const void* x, void* y, int64_t n);
+  // y = exp(x - max(x)) / sum(exp(x - max(x))) over n elements. `scratch` holds n floats;
+  // y may alias x. With `stream` the output bypasses the caches (non-temporal stores), which
+  // saves reading it in first when it is too large to stay cached anyway.
+  void (*softmax)(const void* x, void* y, int64_t n, float* scratch, bool stream);
   // log(sum(exp(x))) over n > 0 elements, computed around the max; +-inf max gives the max.
   float (*logsumexp)(const void* x, int64_t n);
 };
