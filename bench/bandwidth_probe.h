@@ -15,7 +15,7 @@
 namespace bench {
 
 // Read bandwidth in GB/s over `bytes` bytes, best of `repeats` passes.
-inline double measure_read_bandwidth(size_t bytes = size_t{1} << 30, int repeats = 10) {
+inline double measure_read_bandwidth(size_t bytes = size_t{256} << 20, int repeats = 30) {
   size_t n = bytes / sizeof(uint64_t);
   auto data = std::make_unique<uint64_t[]>(n);
   mlx::core::cpu::parallel_for(static_cast<int64_t>(n), 1 << 20, [&](int64_t lo, int64_t hi) {

@@ -474,24 +474,43 @@ TEST(Reduce, ArgMaxTakesTheFirstNan) {
 }
 
 TEST(Reduce, ArgMaxOfManyRowsAndColumns) {
-  // The column path (axis 0 of a row-major array) and the per-row path, with parallel work.
-  auto x = random_array({301, 257}, float32, -1, 1, 9);
-  auto v = values(x);
-  auto cols = values(argmax(x, 0));
-  auto rows = values(argmin(x, 1));
-  for (int j = 0; j < 257; ++j) {
-    int best = 0;
-    for (int i = 1; i < 301; ++i) {
-      best = v[i * 257 + j] > v[best * 257 + j] ? i : best;
+  // The column path (axis 0 of a row-major array) and the per-row vector path, with parallel
+  // work, ties, and NaN at every position class (first vector, middle, tail).
+  for (Dtype dtype : {float32, float16, bfloat16, int16}) {
+    auto x = random_array({301, 257}, dtype, -3, 3, 9);
+    auto v = values(x);
+    for (int i : {5, 100, 256}) {
+      if (is_float(dtype)) {
+        v[i * 257 + i % 7] = NAN;     // rows 5, 100, 256
+        v[(i + 1) * 257 + 250] = NAN; // and a NaN near the end of the next row
+      }
     }
-    ASSERT_EQ(cols[j], best) << j;
-  }
-  for (int i = 0; i < 301; ++i) {
-    int best = 0;
-    for (int j = 1; j < 257; ++j) {
-      best = v[i * 257 + j] < v[i * 257 + best] ? j : best;
-    }
-    ASSERT_EQ(rows[i], best) << i;
+    x = array(v.begin(), {301, 257}, dtype);
+    v = values(x);
+    auto ref = [&](bool is_max, bool along_rows) {
+      int outer = along_rows ? 301 : 257;
+      int n = along_rows ? 257 : 301;
+      std::vector<double> want(outer);
+      for (int o = 0; o < outer; ++o) {
+        int best = 0;
+        auto at = [&](int i) { return along_rows ? v[o * 257 + i] : v[i * 257 + o]; };
+        for (int i = 1; i < n; ++i) {
+          double b = at(best), c = at(i);
+          if (!std::isnan(b) && (std::isnan(c) || (is_max ? c > b : c < b))) {
+            best = i;
+          }
+        }
+        want[o] = best;
+      }
+      return want;
+    };
+    for_each_isa([&](const std::string& isa) {
+      auto what = isa + " " + dtype_to_string(dtype);
+      EXPECT_EQ(values(argmax(x, 0)), ref(true, false)) << "argmax columns " << what;
+      EXPECT_EQ(values(argmin(x, 0)), ref(false, false)) << "argmin columns " << what;
+      EXPECT_EQ(values(argmax(x, 1)), ref(true, true)) << "argmax rows " << what;
+      EXPECT_EQ(values(argmin(x, 1)), ref(false, true)) << "argmin rows " << what;
+    });
   }
 }
 

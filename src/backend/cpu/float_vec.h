@@ -82,6 +82,15 @@ inline VecF select_less(VecF a, VecF limit, VecF then, VecF otherwise) {
 inline bool any_nan(VecF a) {
   return _mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q) != 0;
 }
+// The first lane equal to `value`, or NaN, or -1 if none.
+inline int first_equal(VecF a, VecF value) {
+  __mmask16 m = _mm512_cmp_ps_mask(a.v, value.v, _CMP_EQ_OQ);
+  return m ? __builtin_ctz(m) : -1;
+}
+inline int first_nan(VecF a) {
+  __mmask16 m = _mm512_cmp_ps_mask(a.v, a.v, _CMP_UNORD_Q);
+  return m ? __builtin_ctz(m) : -1;
+}
 // p * 2^n for integral n; underflows to subnormals and 0 as IEEE arithmetic does.
 inline VecF scale_pow2(VecF p, VecF n) {
   return {_mm512_scalef_ps(p.v, n.v)};
@@ -189,6 +198,14 @@ inline VecF select_less(VecF a, VecF limit, VecF then, VecF otherwise) {
 }
 inline bool any_nan(VecF a) {
   return _mm256_movemask_ps(_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q)) != 0;
+}
+inline int first_equal(VecF a, VecF value) {
+  int m = _mm256_movemask_ps(_mm256_cmp_ps(a.v, value.v, _CMP_EQ_OQ));
+  return m ? __builtin_ctz(m) : -1;
+}
+inline int first_nan(VecF a) {
+  int m = _mm256_movemask_ps(_mm256_cmp_ps(a.v, a.v, _CMP_UNORD_Q));
+  return m ? __builtin_ctz(m) : -1;
 }
 inline void stream(float* p, VecF x) {
   _mm256_stream_ps(p, x.v);
@@ -308,6 +325,22 @@ inline bool any_nan(VecF a) {
     nan |= x != x;
   }
   return nan;
+}
+inline int first_equal(VecF a, VecF value) {
+  for (int i = 0; i < VecF::width; ++i) {
+    if (a.v[i] == value.v[i]) {
+      return i;
+    }
+  }
+  return -1;
+}
+inline int first_nan(VecF a) {
+  for (int i = 0; i < VecF::width; ++i) {
+    if (a.v[i] != a.v[i]) {
+      return i;
+    }
+  }
+  return -1;
 }
 template <typename T>
 inline void stream(T* p, VecF x) {

@@ -33,6 +33,8 @@ namespace {
 constexpr int64_t min_parallel_work = 1 << 15;
 // Accumulators per column block: 16 KiB of floats stays in L1 while rows stream past.
 constexpr int64_t column_block = 4096;
+// Rows combined per pass over a block of column accumulators.
+constexpr int64_t column_rows = 8;
 
 template <typename A>
 struct SumOp {
@@ -113,9 +115,20 @@ public:
   // op(acc, x[0], x[stride], ..., x[(n-1) stride]).
   A run(const In* x, int64_t n, int64_t stride, A acc) const {
     if constexpr (vectorizable) {
-      if (stride == 1) {
-        return kernels_.run(x, n, acc);
+      if (stride != 1) {
+        // Gather into a small contiguous buffer so the conversion and the op stay vectorized.
+        constexpr int64_t chunk = 256;
+        In buffer[chunk];
+        for (int64_t i = 0; i < n; i += chunk) {
+          int64_t m = std::min(chunk, n - i);
+          for (int64_t j = 0; j < m; ++j) {
+            buffer[j] = x[(i + j) * stride];
+          }
+          acc = kernels_.run(buffer, m, acc);
+        }
+        return acc;
       }
+      return kernels_.run(x, n, acc);
     }
     Op op;
     if (stride != 1) {
@@ -145,14 +158,17 @@ public:
     return acc;
   }
 
-  // acc[k] = op(acc[k], x[k]) for k < n.
-  void accumulate(A* acc, const In* x, int64_t n) const {
+  // acc[k] = op(acc[k], x[r * row_stride + k]) for r < rows, k < n.
+  void accumulate(A* acc, const In* x, int64_t n, int64_t row_stride, int64_t rows) const {
     if constexpr (vectorizable) {
-      kernels_.accumulate(acc, x, n);
+      kernels_.accumulate(acc, x, n, row_stride, rows);
     } else {
       Op op;
-      for (int64_t k = 0; k < n; ++k) {
-        acc[k] = op(acc[k], cpu::convert<A>(x[k]));
+      for (int64_t r = 0; r < rows; ++r) {
+        const In* row = x + r * row_stride;
+        for (int64_t k = 0; k < n; ++k) {
+          acc[k] = op(acc[k], cpu::convert<A>(row[k]));
+        }
       }
     }
   }
@@ -266,8 +282,13 @@ void reduce_columns(const Loops<In, A, Op>& loops, const In* src, Out* dst,
       const In* base = src + elem_to_loc(g, group_shape, group_in) + k0;
       int64_t lo = c * per_chunk;
       int64_t hi = std::min(red_size, lo + per_chunk);
-      for (int64_t r = lo; r < hi; ++r) {
-        loops.accumulate(acc, base + reduced_offset(r, plan), n);
+      // Up to `column_rows` consecutive rows of the innermost reduced axis per call.
+      int64_t run = plan.red_shape.back();
+      int64_t row_stride = plan.red_in.back();
+      for (int64_t r = lo; r < hi;) {
+        int64_t rows = std::min({column_rows, run - r % run, hi - r});
+        loops.accumulate(acc, base + reduced_offset(r, plan), n, row_stride, rows);
+        r += rows;
       }
       if (chunks == 1) {
         Out* out = dst + elem_to_loc(g, group_shape, group_out) + k0 * out_stride;

@@ -13,8 +13,15 @@ enum class FloatReduce { Sum, Prod, Max, Min };
 struct FloatReduceKernels {
   // op over x[0..n) (of the kernel's dtype) and `init`. Max/Min propagate NaN.
   float (*run)(const void* x, int64_t n, float init);
-  // acc[k] = op(acc[k], x[k]) for k < n.
-  void (*accumulate)(float* acc, const void* x, int64_t n);
+  // acc[k] = op(acc[k], x[r * row_stride + k]) for r < rows, k < n.
+  void (*accumulate)(float* acc, const void* x, int64_t n, int64_t row_stride, int64_t rows);
+  // Max/Min only (null otherwise): the index of the first extreme of x[0..n), n > 0, where
+  // the first NaN, if any, is the extreme (numpy's argmax/argmin).
+  int64_t (*arg)(const void* x, int64_t n);
+  // Max/Min only: for rows r < rows in order and k < n, where x[r * row_stride + k] beats
+  // best[k] (a NaN beats anything but a NaN), best[k] takes it and index[k] = first + r.
+  void (*arg_update)(const void* x, int64_t row_stride, int64_t rows, uint32_t first, float* best,
+                     uint32_t* index, int64_t n);
 };
 
 namespace isa_baseline {
