@@ -385,6 +385,11 @@ inline VecF scale_pow2(VecF p, VecF n) {
 }
 #endif
 
+// Asks for the cache line holding p ahead of use (a hint: never faults).
+inline void prefetch(const void* p) {
+  __builtin_prefetch(p, 0, 3);
+}
+
 // Whether p is aligned for stream() of T: the vector's width in T elements.
 template <typename T>
 inline bool stream_aligned(const T* p) {
@@ -399,24 +404,42 @@ inline VecF min_nan(VecF acc, VecF x) {
   return keep_nan(x, min_fast(x, acc));
 }
 
-// e^x for x <= 0 (or NaN), as after subtracting a maximum: x = n ln2 + r with |r| <= ln2/2,
-// e^r by a minimax polynomial, scaled by 2^n. `Precision::full` is within about 1 ulp of
-// float (degree 6, ln2 split in two); `Precision::half` is within 4e-6, plenty for float16 and
-// bfloat16 results, for fewer instructions (degree 4). e^0 is exactly 1 and e^-inf exactly 0; NaN
-// stays NaN. With AVX-512 the scaling goes through subnormals (vscalefps); otherwise results below
-// float's smallest normal flush to 0.
+// e^(x - shift) where x <= shift (or NaN), as in softmax after finding the maximum. -inf
+// gives exactly 0 and NaN stays NaN.
+//  - Precision::full is within about 1 ulp of float: d = x - shift = n ln2 + r with
+//    |r| <= ln2/2 (ln2 split in two), e^r by a degree-6 minimax polynomial, times 2^n.
+//  - Precision::half is within about 4e-6, plenty for float16 and bfloat16 results, for fewer
+//    instructions: a degree-4 polynomial; with AVX-512, t = (x - shift) log2(e) in one fma,
+//    2^frac(t) by the polynomial and 2^floor(t) by vscalefps.
+// With AVX-512 results go through subnormals; otherwise those below float's smallest normal
+// flush to 0.
 enum class Precision { full, half };
 
 template <Precision precision>
-inline VecF exp_nonpositive(VecF x) {
+inline VecF exp_shifted(VecF x, VecF shift) {
+  constexpr float log2e = 1.44269504088896341f;
 #if defined(__AVX512F__)
+  if constexpr (precision == Precision::half) {
+    // x log2e - shift log2e; below -151 the result rounds to 0 anyway. max() returns its
+    // second operand when either is NaN, so NaN flows through.
+    VecF t = fma(x, broadcast(log2e), broadcast(0.0f) - shift * broadcast(log2e));
+    t = max_fast(broadcast(-151.0f), t);
+    VecF f = {_mm512_reduce_ps(t.v, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC)}; // t - floor(t)
+    VecF p = broadcast(1.3426683843135834e-2f);
+    p = fma(p, f, broadcast(5.2242472767829895e-2f));
+    p = fma(p, f, broadcast(2.41280198097229e-1f));
+    p = fma(p, f, broadcast(6.930448412895203e-1f));
+    p = fma(p, f, broadcast(1.0f));
+    return scale_pow2(p, t); // p 2^floor(t)
+  }
   constexpr float lo = -104.0f; // e^-104 is below half the smallest subnormal: rounds to 0
 #else
   constexpr float lo = -87.33654f;
 #endif
   // max() returns its second operand when either is NaN, so NaN flows through.
-  VecF xc = max_fast(broadcast(lo), x);
-  VecF n = round_nearest(xc * broadcast(1.44269504088896341f));
+  VecF d = x - shift;
+  VecF xc = max_fast(broadcast(lo), d);
+  VecF n = round_nearest(xc * broadcast(log2e));
   VecF p;
   if constexpr (precision == Precision::full) {
     VecF r = fma(n, broadcast(-0.693359375f), xc);
@@ -438,7 +461,7 @@ inline VecF exp_nonpositive(VecF x) {
   }
   VecF result = scale_pow2(p, n);
 #if !defined(__AVX512F__)
-  result = select_less(x, broadcast(lo), broadcast(0.0f), result);
+  result = select_less(d, broadcast(lo), broadcast(0.0f), result);
 #endif
   return result;
 }

@@ -74,8 +74,8 @@ array rows_view(const array& in) {
   return copy;
 }
 
-// Calls fn(row_index, input_row_pointer, scratch) for every row, in parallel; scratch holds
-// `scratch_size` floats per thread.
+// Calls fn(row_index, row, next_row, scratch) for every row, in parallel: next_row is the row
+// the same thread handles next (null after its last), scratch holds `scratch_size` floats.
 template <typename T, typename F>
 void for_each_row_parallel(const array& in, int64_t scratch_size, F&& fn) {
   int64_t n = in.shape().back();
@@ -84,12 +84,14 @@ void for_each_row_parallel(const array& in, int64_t scratch_size, F&& fn) {
   Strides outer_strides(in.strides().begin(), in.strides().end() - 1);
   const T* src = in.data<T>();
   bool row_major = in.flags().row_contiguous;
+  auto row = [&](int64_t r) {
+    return src + (row_major ? r * n : elem_to_loc(r, outer, outer_strides));
+  };
   cpu::parallel_for(rows, std::max<int64_t>(1, min_parallel_work / std::max<int64_t>(n, 1)),
                     [&](int64_t begin, int64_t end) {
                       std::vector<float> scratch(scratch_size);
                       for (int64_t r = begin; r < end; ++r) {
-                        fn(r, src + (row_major ? r * n : elem_to_loc(r, outer, outer_strides)),
-                           scratch.data());
+                        fn(r, row(r), r + 1 < end ? row(r + 1) : nullptr, scratch.data());
                       }
                     });
 }
@@ -114,12 +116,13 @@ void Softmax::eval_cpu(const std::vector<array>& inputs, array& out) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     if constexpr (std::is_same_v<T, double>) {
-      for_each_row_parallel<T>(
-          in, 0, [&](int64_t r, const T* x, float*) { softmax_row_double(x, dst + r * n, n); });
+      for_each_row_parallel<T>(in, 0, [&](int64_t r, const T* x, const T*, float*) {
+        softmax_row_double(x, dst + r * n, n);
+      });
     } else {
       auto kernel = cpu::softmax_kernels(in.dtype()).softmax;
-      for_each_row_parallel<T>(in, n, [&](int64_t r, const T* x, float* scratch) {
-        kernel(x, dst + r * n, n, scratch, streaming);
+      for_each_row_parallel<T>(in, n, [&](int64_t r, const T* x, const T* next, float* scratch) {
+        kernel(x, dst + r * n, n, scratch, streaming, next);
       });
     }
   });
@@ -133,12 +136,13 @@ void LogSumExp::eval_cpu(const std::vector<array>& inputs, array& out) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     if constexpr (std::is_same_v<T, double>) {
-      for_each_row_parallel<T>(
-          in, 0, [&](int64_t r, const T* x, float*) { dst[r] = logsumexp_row_double(x, n); });
+      for_each_row_parallel<T>(in, 0, [&](int64_t r, const T* x, const T*, float*) {
+        dst[r] = logsumexp_row_double(x, n);
+      });
     } else {
       auto kernel = cpu::softmax_kernels(in.dtype()).logsumexp;
-      for_each_row_parallel<T>(in, 0, [&](int64_t r, const T* x, float*) {
-        dst[r] = static_cast<T>(kernel(x, n));
+      for_each_row_parallel<T>(in, 0, [&](int64_t r, const T* x, const T* next, float*) {
+        dst[r] = static_cast<T>(kernel(x, n, next));
       });
     }
   });

@@ -11,10 +11,11 @@ namespace mlx::core::cpu {
 struct SoftmaxKernels {
   // y = exp(x - max(x)) / sum(exp(x - max(x))) over n elements. `scratch` holds n floats;
   // y may alias x. With `stream` the output bypasses the caches (non-temporal stores), which
-  // saves reading it in first when it is too large to stay cached anyway.
-  void (*softmax)(const void* x, void* y, int64_t n, float* scratch, bool stream);
+  // saves reading it in first when it is too large to stay cached anyway. `next`, if not
+  // null, is the next row (of n elements) to come: it is prefetched while this one computes.
+  void (*softmax)(const void* x, void* y, int64_t n, float* scratch, bool stream, const void* next);
   // log(sum(exp(x))) over n > 0 elements, computed around the max; +-inf max gives the max.
-  float (*logsumexp)(const void* x, int64_t n);
+  float (*logsumexp)(const void* x, int64_t n, const void* next);
 };
 
 namespace isa_baseline {
