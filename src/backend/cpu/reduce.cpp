@@ -33,6 +33,8 @@ namespace {
 constexpr int64_t min_parallel_work = 1 << 15;
 // Accumulators per column block: 16 KiB of floats stays in L1 while rows stream past.
 constexpr int64_t column_block = 4096;
+// Runs shorter than this are reduced inline rather than by a vector kernel.
+constexpr int64_t short_run = 16;
 // Rows combined per pass over a block of column accumulators.
 constexpr int64_t column_rows = 8;
 
@@ -115,6 +117,13 @@ public:
   // op(acc, x[0], x[stride], ..., x[(n-1) stride]).
   A run(const In* x, int64_t n, int64_t stride, A acc) const {
     if constexpr (vectorizable) {
+      if (n < short_run) {
+        Op op;
+        for (int64_t i = 0; i < n; ++i) {
+          acc = op(acc, cpu::convert<A>(x[i * stride]));
+        }
+        return acc;
+      }
       if (stride != 1) {
         // Gather into a small contiguous buffer so the conversion and the op stay vectorized.
         constexpr int64_t chunk = 256;
@@ -188,10 +197,14 @@ int64_t reduced_chunks(int64_t tasks, int64_t red_size) {
   return std::max<int64_t>(1, std::min(wanted, red_size / (min_parallel_work / 4)));
 }
 
+// The offset of element e of a (shape, strides) space, without divisions when it is 1-D.
+inline int64_t offset_of(int64_t e, const Shape& shape, const Strides& strides) {
+  return shape.size() == 1 ? e * strides[0] : elem_to_loc(e, shape, strides);
+}
+
 // The offset of reduced position r (row-major over the reduced axes).
 inline int64_t reduced_offset(int64_t r, const ReducePlan& plan) {
-  return plan.red_shape.size() == 1 ? r * plan.red_in[0]
-                                    : elem_to_loc(r, plan.red_shape, plan.red_in);
+  return offset_of(r, plan.red_shape, plan.red_in);
 }
 
 // Reduces flat reduced indices [lo, hi) of the reduced space starting at `base`.
@@ -223,12 +236,15 @@ void reduce_runs(const Loops<In, A, Op>& loops, const In* src, Out* dst, const R
     for (int64_t t = begin; t < end; ++t) {
       int64_t e = t / chunks;
       int64_t c = t % chunks;
-      const In* base = src + elem_to_loc(e, plan.kept_shape, plan.kept_in);
+      const In* base = src + offset_of(e, plan.kept_shape, plan.kept_in);
       int64_t lo = c * per_chunk;
       int64_t hi = std::min(red_size, lo + per_chunk);
-      A acc = reduce_span(loops, base, plan, lo, hi, Op::init());
+      // One reduced axis: one run per output, with no position arithmetic.
+      A acc = plan.red_shape.size() == 1
+                  ? loops.run(base + lo * plan.red_in[0], hi - lo, plan.red_in[0], Op::init())
+                  : reduce_span(loops, base, plan, lo, hi, Op::init());
       if (chunks == 1) {
-        dst[elem_to_loc(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
+        dst[offset_of(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
       } else {
         partial[t] = acc;
       }
@@ -241,7 +257,7 @@ void reduce_runs(const Loops<In, A, Op>& loops, const In* src, Out* dst, const R
       for (int64_t c = 1; c < chunks; ++c) {
         acc = op(acc, partial[e * chunks + c]);
       }
-      dst[elem_to_loc(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
+      dst[offset_of(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
     }
   }
 }
