@@ -195,6 +195,10 @@ TEST(Creation, TriTrilTriu) {
   EXPECT_EQ(tri(3, bool_).shape(), (Shape{3, 3}));
   EXPECT_EQ(tri(3, bool_).dtype(), bool_);
   EXPECT_EQ(tri(0, 2, 0, int32).shape(), (Shape{0, 2}));
+  // Extreme diagonals do not wrap around.
+  EXPECT_EQ(values(tri(2, 2, std::numeric_limits<int>::max(), int32)), seq({1, 1, 1, 1}));
+  EXPECT_EQ(values(tri(2, 2, std::numeric_limits<int>::min(), int32)), seq({0, 0, 0, 0}));
+  EXPECT_EQ(values(eye(2, 2, std::numeric_limits<int>::max())), seq({0, 0, 0, 0}));
   EXPECT_THROW(tri(-1, 2, 0, int32), std::invalid_argument);
   // Batched, non-contiguous input.
   auto x = random_array({2, 5, 4}, int32, 1, 9, 5);

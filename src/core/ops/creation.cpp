@@ -109,18 +109,19 @@ array tri(int n, int m, int k, Dtype type, StreamOrDevice s) {
   if (n < 0 || m < 0) {
     throw op_error("tri", "Negative dimensions are not allowed.");
   }
-  auto rows = reshape(arange(0, n, s), {n, 1}, s);
-  auto cols = reshape(arange(0, m, s), {1, m}, s);
-  return astype(greater_equal(add(rows, array(k), s), cols, s), type, s);
+  // int64 indices: row + k must not wrap for any int k.
+  auto rows = reshape(arange(0.0, static_cast<double>(n), int64, s), {n, 1}, s);
+  auto cols = reshape(arange(0.0, static_cast<double>(m), int64, s), {1, m}, s);
+  return astype(greater_equal(add(rows, array(int64_t{k}), s), cols, s), type, s);
 }
 
 array eye(int n, int m, int k, Dtype dtype, StreamOrDevice s) {
   if (n <= 0 || m <= 0) {
     throw op_error("eye", "N and M must be positive integers.");
   }
-  auto rows = reshape(arange(0, n, s), {n, 1}, s);
-  auto cols = reshape(arange(0, m, s), {1, m}, s);
-  return astype(equal(add(rows, array(k), s), cols, s), dtype, s);
+  auto rows = reshape(arange(0.0, static_cast<double>(n), int64, s), {n, 1}, s);
+  auto cols = reshape(arange(0.0, static_cast<double>(m), int64, s), {1, m}, s);
+  return astype(equal(add(rows, array(int64_t{k}), s), cols, s), dtype, s);
 }
 
 array identity(int n, Dtype dtype, StreamOrDevice s) {
