@@ -22,8 +22,8 @@ void copy_to_output(const array& in, array& out);
 // expanded), so kernels can then update it element by element.
 void copy_to_dense_output(const array& in, array& out);
 
-// Allocates `out` as row-major and fills it from `in`, in row-major order (out may have another
-// shape of the same size).
+// Allocates `out` as row-major and fills it from `in` in row-major order; out may have a
+// different shape of the same size.
 void copy_row_major(const array& in, array& out);
 
 } // namespace mlx::core::cpu
