@@ -79,6 +79,18 @@ void BM_SliceUpdateCache(benchmark::State& state) {
 }
 BENCHMARK(BM_SliceUpdateCache)->UseRealTime();
 
+// The yardstick: a plain copy of 64 MiB of float32 (read + write).
+void BM_Copy(benchmark::State& state) {
+  auto a = reshape(arange(0.0, 4096.0 * 4096.0, 1.0, float32), {4096, 4096});
+  eval(a);
+  for (auto _ : state) {
+    auto out = copy(a);
+    eval(out);
+  }
+  state.SetBytesProcessed(state.iterations() * int64_t{2} * a.nbytes());
+}
+BENCHMARK(BM_Copy)->UseRealTime();
+
 // Materializing a transpose (a strided copy) of 64 MiB of float32.
 void BM_TransposeCopy(benchmark::State& state) {
   auto a = reshape(arange(0.0, 4096.0 * 4096.0, 1.0, float32), {4096, 4096});

@@ -1,6 +1,8 @@
 // Scatter and ScatterAxis: a copy of the input with update slices combined in at positions
 // read from index arrays. Updates are applied in index order, so with duplicate indices the last
 // assignment wins and reductions see every update, whatever the threading.
+#include <functional>
+
 #include "backend/cpu/copy.h"
 #include "backend/cpu/indices.h"
 #include "backend/cpu/thread_pool.h"
@@ -79,11 +81,12 @@ struct MinOp {
   }
 };
 
-// Where each update slice lands in `out` (an element offset), or -1 when it is dropped.
+// Writes where updates [begin, end) land in `out` (element offsets; -1 for a dropped update).
+using Locator = std::function<void(int64_t begin, int64_t end, int64_t* bases)>;
+
 template <typename IdxT>
-std::vector<int64_t> locate_updates(const std::vector<array>& inds, const array& out,
-                                    const std::vector<int>& axes, const Shape& slice_shape,
-                                    int64_t n_updates) {
+Locator make_locator(const std::vector<array>& inds, const array& out, const std::vector<int>& axes,
+                     const Shape& slice_shape) {
   std::vector<cpu::IndexReader<IdxT>> readers(inds.begin(), inds.end());
   std::vector<int64_t> ax_size, ax_extent, ax_stride;
   for (int ax : axes) {
@@ -91,22 +94,18 @@ std::vector<int64_t> locate_updates(const std::vector<array>& inds, const array&
     ax_extent.push_back(slice_shape[ax]);
     ax_stride.push_back(out.strides()[ax]);
   }
-  std::vector<int64_t> bases(n_updates);
-  cpu::parallel_for(n_updates, 1 << 14, [&](int64_t b, int64_t e) {
-    for (int64_t i = b; i < e; ++i) {
+  return [=](int64_t begin, int64_t end, int64_t* bases) {
+    for (int64_t i = begin; i < end; ++i) {
       int64_t base = 0;
       for (size_t j = 0; j < readers.size() && base >= 0; ++j) {
         int64_t v;
-        if (cpu::scatter_index(readers[j](i), ax_size[j], ax_extent[j], v)) {
-          base += v * ax_stride[j];
-        } else {
-          base = -1;
-        }
+        base = cpu::scatter_index(readers[j](i), ax_size[j], ax_extent[j], v)
+                   ? base + v * ax_stride[j]
+                   : -1;
       }
-      bases[i] = base;
+      bases[i - begin] = base;
     }
-  });
-  return bases;
+  };
 }
 
 struct ScatterLayout {
@@ -118,19 +117,26 @@ struct ScatterLayout {
   int64_t slice_size;
 };
 
+// Updates are located in blocks of this many, so no per-update buffer is needed.
+constexpr int64_t locate_block = 1 << 12;
+
 template <typename T, typename Op>
-void apply_updates(const array& upd, array& out, const std::vector<int64_t>& bases,
+void apply_updates(const array& upd, array& out, const Locator& locate, int64_t n_updates,
                    const ScatterLayout& l, Op op) {
   const T* upd_ptr = upd.data<T>();
   T* out_ptr = out.data<T>();
-  int64_t n_updates = static_cast<int64_t>(bases.size());
-  // Rows [rb, re) of update i's slice, touching only out offsets in [lo, hi).
-  auto apply = [&](int64_t i, int64_t rb, int64_t re, int64_t lo, int64_t hi) {
-    int64_t ub = elem_to_loc(i, l.index_shape, l.index_strides);
+  bool upd_dense = upd.flags().row_contiguous;
+  auto update_offset = [&](int64_t i) {
+    return upd_dense ? i * l.slice_size : elem_to_loc(i, l.index_shape, l.index_strides);
+  };
+  // Rows [rb, re) of update i's slice (landing at `base`), touching only out offsets in
+  // [lo, hi).
+  auto apply_slice = [&](int64_t i, int64_t base, int64_t rb, int64_t re, int64_t lo, int64_t hi) {
+    int64_t ub = update_offset(i);
     for_each_row<2>(l.slice_shape, {&l.slice_strides[0], &l.slice_strides[1]}, rb, re,
                     [&](const auto& off, int64_t n, const auto& st) {
                       const T* u = upd_ptr + ub + off[0];
-                      int64_t o = bases[i] + off[1];
+                      int64_t o = base + off[1];
                       for (int64_t k = 0; k < n; ++k, o += st[1]) {
                         if (o >= lo && o < hi) {
                           op(out_ptr[o], u[k * st[0]]);
@@ -138,58 +144,45 @@ void apply_updates(const array& upd, array& out, const std::vector<int64_t>& bas
                       }
                     });
   };
-  int64_t all = static_cast<int64_t>(out.data_size());
-  if (l.slice_size == 1) {
-    // One element per update (scalar scatters): no slice to walk. Dropped updates have
-    // base -1, outside every range.
-    bool dense = upd.flags().row_contiguous;
-    auto run = [&](int64_t lo, int64_t hi) {
-      for (int64_t i = 0; i < n_updates; ++i) {
-        int64_t o = bases[i];
-        if (o >= lo && o < hi) {
-          op(out_ptr[o], upd_ptr[dense ? i : elem_to_loc(i, l.index_shape, l.index_strides)]);
+  // Every update, in order, restricted to out offsets [lo, hi).
+  auto apply_range = [&](int64_t lo, int64_t hi) {
+    std::vector<int64_t> bases(std::min(n_updates, locate_block));
+    for (int64_t b = 0; b < n_updates; b += locate_block) {
+      int64_t e = std::min(n_updates, b + locate_block);
+      locate(b, e, bases.data());
+      for (int64_t i = b; i < e; ++i) {
+        int64_t base = bases[i - b];
+        if (base < 0) {
+          continue;
+        }
+        if (l.slice_size == 1) {
+          if (base >= lo && base < hi) {
+            op(out_ptr[base], upd_ptr[update_offset(i)]);
+          }
+        } else {
+          apply_slice(i, base, 0, l.slice_rows, lo, hi);
         }
       }
-    };
-    if (n_updates < scatter_parallel_min) {
-      run(0, all);
-    } else {
-      cpu::parallel_for(all, 1 << 12, run);
     }
-    return;
-  }
-  int64_t work = n_updates * l.slice_size;
-  if (work < scatter_parallel_min) {
-    for (int64_t i = 0; i < n_updates; ++i) {
-      if (bases[i] >= 0) {
-        apply(i, 0, l.slice_rows, 0, all);
-      }
-    }
+  };
+  int64_t all = static_cast<int64_t>(out.data_size());
+  if (n_updates * l.slice_size < scatter_parallel_min || cpu::num_threads() == 1) {
+    apply_range(0, all);
   } else if (l.slice_size >= scatter_large_slice) {
     // One slice at a time; a slice never touches an element twice, so its rows split freely.
     int64_t row = l.slice_shape.back();
     for (int64_t i = 0; i < n_updates; ++i) {
-      if (bases[i] >= 0) {
+      int64_t base;
+      locate(i, i + 1, &base);
+      if (base >= 0) {
         cpu::parallel_for(l.slice_rows, std::max<int64_t>(1, scatter_large_slice / row),
-                          [&](int64_t rb, int64_t re) { apply(i, rb, re, 0, all); });
+                          [&](int64_t rb, int64_t re) { apply_slice(i, base, rb, re, 0, all); });
       }
     }
   } else {
     // Many small slices: each thread owns a range of out and applies, in order, the parts of
     // every update that fall in it.
-    int64_t span_lo = 0;
-    int64_t span_hi = 0;
-    for (size_t d = 0; d < l.slice_shape.size(); ++d) {
-      int64_t reach = (l.slice_shape[d] - 1) * l.slice_strides[1][d];
-      (reach < 0 ? span_lo : span_hi) += reach;
-    }
-    cpu::parallel_for(all, 1 << 12, [&](int64_t lo, int64_t hi) {
-      for (int64_t i = 0; i < n_updates; ++i) {
-        if (bases[i] >= 0 && bases[i] + span_hi >= lo && bases[i] + span_lo < hi) {
-          apply(i, 0, l.slice_rows, lo, hi);
-        }
-      }
-    });
+    cpu::parallel_for(all, 1 << 12, apply_range);
   }
 }
 
@@ -276,17 +269,16 @@ void Scatter::eval_cpu(const std::vector<array>& inputs, array& out) {
   std::tie(l.slice_shape, l.slice_strides) =
       collapse_contiguous_dims(slice_shape, {upd_slice_strides, out.strides()});
   l.slice_rows = row_count(l.slice_shape);
-  std::vector<int64_t> bases;
-  if (inds.empty()) {
-    bases.assign(1, 0);
-  } else {
+  Locator locate = [](int64_t begin, int64_t end, int64_t* bases) {
+    std::fill(bases, bases + (end - begin), 0); // no index arrays: the update sits at the origin
+  };
+  if (!inds.empty()) {
     dispatch_int_types(inds[0].dtype(), "[Scatter]", [&](auto idx_tag) {
-      bases =
-          locate_updates<tag_type_t<decltype(idx_tag)>>(inds, out, axes_, slice_shape, n_updates);
+      locate = make_locator<tag_type_t<decltype(idx_tag)>>(inds, out, axes_, slice_shape);
     });
   }
   dispatch_reduce(reduce_type_, out.dtype(), [&](auto tag, auto op) {
-    apply_updates<tag_type_t<decltype(tag)>>(upd, out, bases, l, op);
+    apply_updates<tag_type_t<decltype(tag)>>(upd, out, locate, n_updates, l, op);
   });
 }
 
