@@ -26,11 +26,9 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
       int64_t sc = cond.data_size() == 1 ? 0 : 1;
       int64_t sx = x.data_size() == 1 ? 0 : 1;
       int64_t sy = y.data_size() == 1 ? 0 : 1;
-      cpu::parallel_for(out.data_size(), cpu::elementwise_grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) {
-          dst[i] = c[i * sc] ? px[i * sx] : py[i * sy];
-        }
-      });
+      bool stream = cpu::prefer_streaming_stores(cpu::bytes_touched(inputs, out));
+      cpu::flat_apply(dst, out.data_size(), stream,
+                      [=](int64_t i) { return c[i * sc] ? px[i * sx] : py[i * sy]; });
       return;
     }
     auto [shape, strides] = collapse_contiguous_dims(
