@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "backend/cpu/half_convert.h"
 #include "elementwise_helpers.h"
 
 #if defined(__x86_64__)
@@ -416,4 +417,70 @@ TEST(Contiguous, MakesRowMajorCopiesOnlyWhenNeeded) {
   EXPECT_TRUE(b.flags().row_contiguous);
   EXPECT_EQ(b.data_size(), 6u);
   EXPECT_EQ(read_real(b), (std::vector<double>{1.5, 2.5, 1.5, 2.5, 1.5, 2.5}));
+}
+
+TEST(HalfConvert, BulkConversionsMatchTheScalarTypes) {
+  // Every 16-bit pattern to float, and back, at an odd offset and length (vector bodies and
+  // scalar tails); random floats (NaN, infinities and subnormals included) to both half types.
+  std::vector<uint16_t> patterns(65536 + 3);
+  for (size_t i = 0; i < patterns.size(); ++i) {
+    patterns[i] = static_cast<uint16_t>(i * 40503u);
+  }
+  std::mt19937 gen(3);
+  std::vector<float> floats(100003);
+  for (auto& f : floats) {
+    uint32_t bits = gen();
+    std::memcpy(&f, &bits, sizeof(f));
+  }
+  auto same = [](float a, float b) { return (std::isnan(a) && std::isnan(b)) || a == b; };
+  auto check = [&](auto tag) {
+    using H = decltype(tag);
+    std::vector<H> halves(patterns.size());
+    std::memcpy(halves.data(), patterns.data(), patterns.size() * sizeof(uint16_t));
+    std::vector<float> wide(halves.size());
+    cpu::to_float(halves.data() + 1, wide.data() + 1, halves.size() - 2);
+    for (size_t i = 1; i + 1 < halves.size(); ++i) {
+      ASSERT_TRUE(same(wide[i], static_cast<float>(halves[i]))) << patterns[i];
+    }
+    std::vector<H> narrow(floats.size());
+    cpu::from_float(floats.data() + 1, narrow.data() + 1, floats.size() - 1);
+    for (size_t i = 1; i < floats.size(); ++i) {
+      H want(floats[i]);
+      if (std::isnan(floats[i])) {
+        ASSERT_TRUE(std::isnan(static_cast<float>(narrow[i])));
+      } else {
+        ASSERT_EQ(narrow[i].bits_, want.bits_) << floats[i];
+      }
+    }
+  };
+  check(float16_t{});
+  check(bfloat16_t{});
+}
+
+TEST(HalfConvert, HalfArraysComputeThroughBlocks) {
+  // Strided, broadcast and flat layouts of half inputs give the same values as float32 math
+  // rounded once.
+  for (auto t : {float16, bfloat16}) {
+    auto a = random_array({37, 1029}, t, -4, 4, 12);
+    auto b = random_array({1029}, t, -4, 4, 13);
+    for (const auto& [what, x] :
+         std::vector<std::pair<std::string, array>>{{"flat", a},
+                                                    {"transposed", transpose(transpose(a))},
+                                                    {"sliced", slice(a, {0, 1}, {37, 1029})}}) {
+      auto y = broadcast_to(slice(b, {what == "sliced" ? 1 : 0}, {1029}), x.shape());
+      auto got = read_real(x * y + x);
+      auto vx = read_real(x), vy = read_real(y);
+      for (size_t i = 0; i < got.size(); ++i) {
+        float p = static_cast<float>(vx[i] * vy[i]);
+        double prod =
+            t == float16 ? static_cast<float>(float16_t(p)) : static_cast<float>(bfloat16_t(p));
+        float s = static_cast<float>(prod + vx[i]);
+        double want =
+            t == float16 ? static_cast<float>(float16_t(s)) : static_cast<float>(bfloat16_t(s));
+        ASSERT_EQ(got[i], want) << name(t) << " " << what << " element " << i;
+      }
+      auto f32 = read_real(astype(x, float32));
+      EXPECT_EQ(f32, vx) << what;
+    }
+  }
 }

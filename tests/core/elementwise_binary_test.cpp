@@ -173,14 +173,22 @@ TEST(Binary, StreamingFlatLoopWritesEveryElementOnce) {
   for (int64_t n : {1, 7, 1023, 1025, 70001}) {
     std::vector<float> dst(n + 3, -1.0f);
     float* out = dst.data() + 1;
-    cpu::flat_apply(out, n, /* stream */ true, [](int64_t i) { return static_cast<float>(i) * 2; });
+    cpu::flat_apply<float, float>(out, n, /* stream */ true, [](int64_t b, int64_t m, float* r) {
+      for (int64_t k = 0; k < m; ++k) {
+        r[k] = static_cast<float>(b + k) * 2;
+      }
+    });
     EXPECT_EQ(dst[0], -1.0f);
     for (int64_t i = 0; i < n; ++i) {
       ASSERT_EQ(out[i], 2.0f * i) << n;
     }
     EXPECT_EQ(dst[n + 1], -1.0f);
     std::vector<uint8_t> bytes(n + 5, 7);
-    cpu::flat_apply(bytes.data() + 3, n, true, [](int64_t i) { return uint8_t(i & 0x7f); });
+    cpu::flat_apply<uint8_t, int>(bytes.data() + 3, n, true, [](int64_t b, int64_t m, int* r) {
+      for (int64_t k = 0; k < m; ++k) {
+        r[k] = static_cast<int>((b + k) & 0x7f);
+      }
+    });
     EXPECT_EQ(bytes[2], 7);
     EXPECT_EQ(bytes[n + 3], 7);
     for (int64_t i = 0; i < n; ++i) {

@@ -15,13 +15,10 @@ namespace {
 template <typename T>
 constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
-// Runs `op` over computation type C (float for half types), storing Out.
+// Runs `op` (over the compute type: float for half types) storing Out.
 template <typename T, typename Out, typename Op>
 void run(const array& a, const array& b, array& out, cpu::ElementwiseLayout layout, Op op) {
-  using C = accumulator_t<T>;
-  cpu::binary_loop<T, Out>(a, b, out, layout, [op](T x, T y) -> Out {
-    return static_cast<Out>(op(static_cast<C>(x), static_cast<C>(y)));
-  });
+  cpu::binary_loop<T, Out>(a, b, out, layout, op);
 }
 
 // Arithmetic, min/max and the integer-only ops. Returns false for a type the op lacks.

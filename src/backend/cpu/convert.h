@@ -15,12 +15,14 @@
 // exact.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <type_traits>
 
+#include "backend/cpu/half_convert.h"
 #include "core/dtype_dispatch.h"
 
 namespace mlx::core::cpu {
@@ -137,6 +139,31 @@ inline Out convert(In v) {
     return detail::float_to_int<Out>(v);
   } else {
     return static_cast<Out>(v);
+  }
+}
+
+// dst[i] = convert<Out>(src[i]) over n contiguous elements; conversions from half types and
+// from float to half types go a block at a time through the vectorized half_convert.h.
+template <typename In, typename Out>
+void convert_contiguous(const In* src, Out* dst, int64_t n) {
+  if constexpr (is_half_v<In> && std::is_same_v<Out, float>) {
+    to_float(src, dst, n);
+  } else if constexpr (std::is_same_v<In, float> && is_half_v<Out>) {
+    from_float(src, dst, n);
+  } else if constexpr (is_half_v<In> && !std::is_same_v<In, Out>) {
+    constexpr int64_t block = 1024;
+    alignas(64) float buffer[block];
+    for (int64_t b = 0; b < n; b += block) {
+      int64_t m = std::min(block, n - b);
+      to_float(src + b, buffer, m);
+      for (int64_t k = 0; k < m; ++k) {
+        dst[b + k] = convert<Out>(buffer[k]);
+      }
+    }
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      dst[i] = convert<Out>(src[i]);
+    }
   }
 }
 

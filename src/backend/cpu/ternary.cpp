@@ -13,6 +13,9 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
   // which prepare_elementwise_output checks.
   auto layout = cpu::prepare_elementwise_output(inputs, out);
   const bool* c = cond.data<bool>();
+  if (out.size() == 0) {
+    return;
+  }
   dispatch_all_types(out.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
     const T* px = x.data<T>();
@@ -27,8 +30,12 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
       int64_t sx = x.data_size() == 1 ? 0 : 1;
       int64_t sy = y.data_size() == 1 ? 0 : 1;
       bool stream = cpu::prefer_streaming_stores(cpu::bytes_touched(inputs, out));
-      cpu::flat_apply(dst, out.data_size(), stream,
-                      [=](int64_t i) { return c[i * sc] ? px[i * sx] : py[i * sy]; });
+      cpu::flat_apply<T, T>(dst, out.data_size(), stream, [=](int64_t b, int64_t m, T* r) {
+        for (int64_t k = 0; k < m; ++k) {
+          int64_t i = b + k;
+          r[k] = c[i * sc] ? px[i * sx] : py[i * sy];
+        }
+      });
       return;
     }
     auto [shape, strides] = collapse_contiguous_dims(

@@ -16,11 +16,10 @@ namespace {
 template <typename T>
 constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+// Runs `op` (over the compute type: float for half types) storing Out.
 template <typename T, typename Out, typename Op>
 void run(const array& in, array& out, cpu::ElementwiseLayout layout, Op op) {
-  using C = accumulator_t<T>;
-  cpu::unary_loop<T, Out>(in, out, layout,
-                          [op](T x) -> Out { return static_cast<Out>(op(static_cast<C>(x))); });
+  cpu::unary_loop<T, Out>(in, out, layout, op);
 }
 
 template <typename C>
