@@ -3,12 +3,13 @@
 //   - read bandwidth: each thread sums its share of a 1 GiB buffer (plain loop);
 //   - copy bandwidth: each thread copies its share of 512 MiB, with memcpy or with streaming
 //     stores, whichever is faster (bytes read + bytes written).
-// `add` (c = a + b, 12 bytes per element: two reads, one write) is compared with the copy
+// `add` (c = a + b: two reads, one write, 12 bytes per float32 element) is compared with the copy
 // bandwidth, `sum` (a full reduction, 4 bytes per element) with the read bandwidth. Steady
 // state: the output buffer of `add` comes back from the allocator's cache, so page faults of
 // fresh memory are not timed.
 //
-//   MLXCPP_NUM_THREADS=2 ./build/bench/elementwise_bench [elements ...]   (default 1e7 1e8)
+//   MLXCPP_NUM_THREADS=2 ./build/bench/elementwise_bench [--half] [elements ...]
+// Sizes default to 1e7 and 1e8 float32 elements; --half adds float16 and bfloat16 arrays.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -111,20 +112,22 @@ double copy_bandwidth(int threads, const std::vector<char>& src, std::vector<cha
 
 struct Case {
   size_t n;
+  mx::Dtype dtype;
   mx::array a, b;
   double add_s = 1e30, sum_s = 1e30;
   float total = 0;
 };
 
-Case make_case(size_t n) {
+Case make_case(size_t n, mx::Dtype dtype) {
   int size = static_cast<int>(n);
   std::vector<float> values(n);
   for (size_t i = 0; i < n; ++i) {
     values[i] = static_cast<float>(i % 1000) * 1e-3f;
   }
-  auto a = mx::array(values.begin(), {size});
-  auto b = mx::array(values.rbegin(), {size});
-  return {n, a, b};
+  auto a = mx::astype(mx::array(values.begin(), {size}), dtype);
+  auto b = mx::astype(mx::array(values.rbegin(), {size}), dtype);
+  mx::eval(a, b);
+  return {n, dtype, a, b};
 }
 
 void time_case(Case& c) {
@@ -138,7 +141,7 @@ void time_case(Case& c) {
   auto sum_once = [&] {
     auto s = mx::sum(c.a);
     mx::eval(s);
-    c.total = s.item<float>();
+    c.total = mx::astype(s, mx::float32).item<float>();
   };
   c.sum_s = std::min(c.sum_s, best_seconds(reps, sum_once));
 }
@@ -149,15 +152,22 @@ int main(int argc, char** argv) {
   setenv("MLXCPP_NUM_THREADS", "2", /* overwrite */ 0);
   int threads = mx::cpu::num_threads();
   std::vector<size_t> sizes;
+  std::vector<mx::Dtype> dtypes = {mx::float32};
   for (int i = 1; i < argc; ++i) {
-    sizes.push_back(static_cast<size_t>(std::stod(argv[i])));
+    if (std::string(argv[i]) == "--half") {
+      dtypes = {mx::float32, mx::float16, mx::bfloat16};
+    } else {
+      sizes.push_back(static_cast<size_t>(std::stod(argv[i])));
+    }
   }
   if (sizes.empty()) {
     sizes = {10'000'000, 100'000'000};
   }
   std::vector<Case> cases;
-  for (size_t n : sizes) {
-    cases.push_back(make_case(n));
+  for (auto dtype : dtypes) {
+    for (size_t n : sizes) {
+      cases.push_back(make_case(n, dtype));
+    }
   }
   std::vector<float> read_buf((size_t{1} << 30) / sizeof(float), 1.0f);
   std::vector<char> src(size_t{512} << 20, 1), dst(size_t{512} << 20, 0);
@@ -177,14 +187,17 @@ int main(int argc, char** argv) {
   std::printf("memory bandwidth (%d threads): read %.1f GB/s (sum of 1 GiB), copy %.1f GB/s "
               "(512 MiB, read + write bytes)\n",
               threads, read_gbs, copy_gbs);
-  std::printf("elements      op   best time    throughput  ratio\n");
+  std::printf("dtype     elements      op   best time    throughput  ratio\n");
   for (const auto& c : cases) {
-    double add_gbs = 12.0 * c.n / c.add_s / 1e9;
-    double sum_gbs = 4.0 * c.n / c.sum_s / 1e9;
-    std::printf("%-12zu  add  %8.3f ms  %6.1f GB/s  %5.1f %% of copy bandwidth\n", c.n,
+    double bytes = static_cast<double>(c.n) * c.dtype.size();
+    double add_gbs = 3 * bytes / c.add_s / 1e9;
+    double sum_gbs = bytes / c.sum_s / 1e9;
+    const char* dtype = mx::dtype_to_string(c.dtype);
+    std::printf("%-8s  %-12zu  add  %8.3f ms  %6.1f GB/s  %5.1f %% of copy bandwidth\n", dtype, c.n,
                 c.add_s * 1e3, add_gbs, 100 * add_gbs / copy_gbs);
-    std::printf("%-12zu  sum  %8.3f ms  %6.1f GB/s  %5.1f %% of read bandwidth (sum = %.4g)\n", c.n,
-                c.sum_s * 1e3, sum_gbs, 100 * sum_gbs / read_gbs, static_cast<double>(c.total));
+    std::printf(
+        "%-8s  %-12zu  sum  %8.3f ms  %6.1f GB/s  %5.1f %% of read bandwidth (sum = %.4g)\n", dtype,
+        c.n, c.sum_s * 1e3, sum_gbs, 100 * sum_gbs / read_gbs, static_cast<double>(c.total));
   }
   return 0;
 }
