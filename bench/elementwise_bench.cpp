@@ -114,7 +114,8 @@ struct Case {
   size_t n;
   mx::Dtype dtype;
   mx::array a, b;
-  double add_s = 1e30, sum_s = 1e30;
+  double add_s = 1e30, sum_s = 1e30;        // best times
+  std::vector<double> add_ratio, sum_ratio; // per round, against that round's bandwidth
   float total = 0;
 };
 
@@ -130,20 +131,34 @@ Case make_case(size_t n, mx::Dtype dtype) {
   return {n, dtype, a, b};
 }
 
-void time_case(Case& c) {
+void time_case(Case& c, double read_gbs, double copy_gbs) {
   int reps = c.n >= 50'000'000 ? 3 : 10;
+  double bytes = static_cast<double>(c.n) * c.dtype.size();
   auto add_once = [&] {
     auto out = c.a + c.b;
     mx::eval(out);
   };
   add_once(); // the output buffer now sits in the allocator's cache
-  c.add_s = std::min(c.add_s, best_seconds(reps, add_once));
+  double t_add = best_seconds(reps, add_once);
   auto sum_once = [&] {
     auto s = mx::sum(c.a);
     mx::eval(s);
     c.total = mx::astype(s, mx::float32).item<float>();
   };
-  c.sum_s = std::min(c.sum_s, best_seconds(reps, sum_once));
+  double t_sum = best_seconds(reps, sum_once);
+  c.add_s = std::min(c.add_s, t_add);
+  c.sum_s = std::min(c.sum_s, t_sum);
+  c.add_ratio.push_back(3 * bytes / t_add / 1e9 / copy_gbs);
+  c.sum_ratio.push_back(bytes / t_sum / 1e9 / read_gbs);
+}
+
+// "median (min-max)" of per-round ratios, in percent.
+std::string ratio_summary(std::vector<double> r) {
+  std::sort(r.begin(), r.end());
+  char text[64];
+  std::snprintf(text, sizeof(text), "%5.1f %% (%.0f-%.0f)", 100 * r[r.size() / 2], 100 * r.front(),
+                100 * r.back());
+  return text;
 }
 
 } // namespace
@@ -172,32 +187,34 @@ int main(int argc, char** argv) {
   std::vector<float> read_buf((size_t{1} << 30) / sizeof(float), 1.0f);
   std::vector<char> src(size_t{512} << 20, 1), dst(size_t{512} << 20, 0);
 
-  // Rounds interleave the bandwidth readings with the ops, and every figure is the best seen,
-  // so that a busy moment of a shared machine does not skew one side of a ratio.
-  double read_gbs = 0, copy_gbs = 0;
-  constexpr int rounds = 5;
+  // Each round measures the bandwidth and then the ops, and compares them within the round, so
+  // that a shared machine's drift does not skew one side of a ratio; ratios are reported as the
+  // median over rounds (with the range), throughputs as the best seen.
+  double read_best = 0, copy_best = 0;
+  constexpr int rounds = 7;
   for (int r = 0; r < rounds; ++r) {
-    read_gbs = std::max(read_gbs, read_bandwidth(threads, read_buf));
-    copy_gbs = std::max(copy_gbs, copy_bandwidth(threads, src, dst));
+    double read_gbs = read_bandwidth(threads, read_buf);
+    double copy_gbs = copy_bandwidth(threads, src, dst);
+    read_best = std::max(read_best, read_gbs);
+    copy_best = std::max(copy_best, copy_gbs);
     for (auto& c : cases) {
-      time_case(c);
+      time_case(c, read_gbs, copy_gbs);
     }
   }
   std::printf("threads: %d\n", threads);
-  std::printf("memory bandwidth (%d threads): read %.1f GB/s (sum of 1 GiB), copy %.1f GB/s "
-              "(512 MiB, read + write bytes)\n",
-              threads, read_gbs, copy_gbs);
-  std::printf("dtype     elements      op   best time    throughput  ratio\n");
+  std::printf("memory bandwidth (%d threads, best of %d rounds): read %.1f GB/s (sum of 1 GiB), "
+              "copy %.1f GB/s (512 MiB, read + write bytes)\n",
+              threads, rounds, read_best, copy_best);
+  std::printf("dtype     elements      op   best time    throughput  median ratio (range) over "
+              "rounds\n");
   for (const auto& c : cases) {
     double bytes = static_cast<double>(c.n) * c.dtype.size();
-    double add_gbs = 3 * bytes / c.add_s / 1e9;
-    double sum_gbs = bytes / c.sum_s / 1e9;
     const char* dtype = mx::dtype_to_string(c.dtype);
-    std::printf("%-8s  %-12zu  add  %8.3f ms  %6.1f GB/s  %5.1f %% of copy bandwidth\n", dtype, c.n,
-                c.add_s * 1e3, add_gbs, 100 * add_gbs / copy_gbs);
-    std::printf(
-        "%-8s  %-12zu  sum  %8.3f ms  %6.1f GB/s  %5.1f %% of read bandwidth (sum = %.4g)\n", dtype,
-        c.n, c.sum_s * 1e3, sum_gbs, 100 * sum_gbs / read_gbs, static_cast<double>(c.total));
+    std::printf("%-8s  %-12zu  add  %8.3f ms  %6.1f GB/s  %s of copy bandwidth\n", dtype, c.n,
+                c.add_s * 1e3, 3 * bytes / c.add_s / 1e9, ratio_summary(c.add_ratio).c_str());
+    std::printf("%-8s  %-12zu  sum  %8.3f ms  %6.1f GB/s  %s of read bandwidth (sum = %.4g)\n",
+                dtype, c.n, c.sum_s * 1e3, bytes / c.sum_s / 1e9,
+                ratio_summary(c.sum_ratio).c_str(), static_cast<double>(c.total));
   }
   return 0;
 }
