@@ -1,5 +1,6 @@
 // Selection and tests (where, clip, isnan/isinf/..., nan_to_num, isclose, allclose,
 // array_equal), the C++ operators, and every error path of the element-wise ops.
+#include "core/primitives/elementwise.h"
 #include "elementwise_helpers.h"
 
 using namespace mlx::core;
@@ -252,4 +253,32 @@ TEST(ElementwiseErrors, EveryThrowHasItsOpName) {
   expect_op_error([&] { where(zeros({2, 3}, bool_), a, b); }, "where");
   // array_equal of different shapes is false, not an error.
   EXPECT_FALSE(array_equal(a, b).item<bool>());
+}
+
+TEST(ElementwiseErrors, KernelsRejectDtypesTheOpsNeverPass) {
+  // The ops validate first; a primitive built directly with a dtype its kernel lacks throws at
+  // evaluation instead of computing garbage.
+  auto s = default_stream(Device::cpu);
+  auto z = array(complex64_t(1, 2));
+  auto f = array({1.5f, 2.5f});
+  auto check = [](array out, const std::string& name) {
+    try {
+      eval(out);
+      ADD_FAILURE() << name << " evaluated";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()).rfind("[" + name + "]", 0), 0u) << e.what();
+    }
+  };
+  check(array(z.shape(), complex64, std::make_shared<Unary>(s, UnaryOp::Erf), {z}), "Erf");
+  check(array(f.shape(), float32, std::make_shared<Unary>(s, UnaryOp::Conjugate), {f}),
+        "Conjugate");
+  check(array(f.shape(), float32, std::make_shared<Unary>(s, UnaryOp::BitwiseInvert), {f}),
+        "BitwiseInvert");
+  check(array(f.shape(), float32, std::make_shared<Binary>(s, BinaryOp::LeftShift), {f, f}),
+        "LeftShift");
+  check(array(z.shape(), complex64, std::make_shared<Binary>(s, BinaryOp::Remainder), {z, z}),
+        "Remainder");
+  auto qr = array::make_arrays({z.shape(), z.shape()}, {complex64, complex64},
+                               std::make_shared<DivMod>(s), {z, z});
+  check(qr[0], "divmod");
 }
