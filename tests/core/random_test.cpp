@@ -4,10 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <numeric>
+#include <thread>
 #include <vector>
 
 #include "mlx/mlx.h"
@@ -132,6 +134,38 @@ TEST(RandomKey, GlobalSequenceRepeatsAfterReseeding) {
   EXPECT_EQ(values<uint32_t>(sequence.next()), values<uint32_t>(random::split(rest).second));
   sequence.seed(0);
   EXPECT_EQ(values<uint32_t>(sequence.next()), values<uint32_t>(sub));
+}
+
+TEST(RandomKey, DefaultSequenceHandsEachThreadDistinctKeys) {
+  random::seed(123);
+  constexpr int kThreads = 4;
+  constexpr int kDraws = 2000;
+  std::vector<std::vector<array>> keys(kThreads);
+  std::vector<std::thread> threads;
+  std::atomic<int> ready = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&keys, &ready, t] {
+      // Start together, so that the draws interleave.
+      ready++;
+      while (ready.load() < kThreads) {
+      }
+      for (int i = 0; i < kDraws; ++i) {
+        keys[t].push_back(random::KeySequence::default_().next());
+      }
+    });
+  }
+  for (auto& th : threads) {
+    th.join();
+  }
+  std::vector<uint64_t> seen;
+  for (auto& per_thread : keys) {
+    for (auto& k : per_thread) {
+      auto v = values<uint32_t>(k);
+      seen.push_back((uint64_t{v[0]} << 32) | v[1]);
+    }
+  }
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::unique(seen.begin(), seen.end()) - seen.begin(), kThreads * kDraws);
 }
 
 TEST(RandomBits, ScalarsOfEachWidth) {
