@@ -278,12 +278,6 @@ TEST(RandomBits, Errors) {
   EXPECT_THROW(random::bits({}, array({0u, 0u}, {1, 2})), std::invalid_argument);
   EXPECT_THROW(random::bits({}, array({0u, 0u, 0u}, {3, 1})), std::invalid_argument);
   EXPECT_THROW(random::bits({}, array({0u, 0u}, {2, 1})), std::invalid_argument);
-  try {
-    random::bits({}, 7, key);
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("[bits]", 0), 0u) << e.what();
-  }
   EXPECT_THROW(random::split(key, -1), std::invalid_argument);
   EXPECT_THROW(random::split(array({1, 2})), std::invalid_argument);
 }
@@ -523,6 +517,37 @@ TEST(RandomBernoulli, ComparesBitsWithScaledP) {
   EXPECT_NEAR(freq[2], 0.9, 0.01);
   EXPECT_EQ(random::bernoulli(array(0.5, float16)).dtype(), bool_);
   EXPECT_EQ(random::bernoulli(array({}, float32)).size(), 0u);
+}
+
+namespace {
+// Runs f, expecting std::invalid_argument whose message starts with "[op]".
+template <typename F>
+void expect_op_error(const char* op, F&& f) {
+  try {
+    f();
+    ADD_FAILURE() << "no exception from " << op;
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(std::string("[") + op + "]", 0), 0u) << e.what();
+  }
+}
+} // namespace
+
+TEST(RandomErrors, MessagesNameTheOp) {
+  expect_op_error("bits", [] { random::bits({}, 7, random::key(1)); });
+  expect_op_error("bits", [] { random::bits({}, array({0, 0})); });
+  expect_op_error("uniform", [] { random::uniform(zeros({3, 3}), array(1.0f), {2, 3}); });
+  expect_op_error("uniform", [] { random::uniform({}, int32); });
+  expect_op_error("normal", [] { random::normal({}, int32); });
+  expect_op_error("randint", [] { random::randint(zeros({3}, int32), array(5), {2}); });
+  expect_op_error("bernoulli", [] { random::bernoulli(array({0.1f, 0.2f, 0.3f}), {2}); });
+  expect_op_error("bernoulli", [] { random::bernoulli(array(1)); });
+  expect_op_error("categorical", [] { random::categorical(zeros({10, 20}), 1, Shape{11}); });
+  expect_op_error("categorical", [] { random::categorical(zeros({10, 20}), 2); });
+  expect_op_error("laplace", [] { random::laplace({2}, int32); });
+  expect_op_error("truncated_normal",
+                  [] { random::truncated_normal(array(-1.0f), array(1.0f), {}, int32); });
+  expect_op_error("permutation", [] { random::permutation(-1); });
+  expect_op_error("split", [] { random::split(random::key(0), -2); });
 }
 
 TEST(RandomBernoulli, Errors) {

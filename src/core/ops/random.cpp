@@ -35,12 +35,25 @@ array next_key(const std::optional<array>& key) {
   return key ? *key : KeySequence::default_().next();
 }
 
-// Checks that `shape` is the broadcast of itself with the parameters' shape.
+// Whether an array of shape `from` broadcasts to exactly `to`.
+bool broadcasts_to(const Shape& from, const Shape& to) {
+  if (from.size() > to.size()) {
+    return false;
+  }
+  size_t lead = to.size() - from.size();
+  for (size_t i = 0; i < from.size(); ++i) {
+    if (from[i] != 1 && from[i] != to[lead + i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Checks that parameters of shape `param_shape` broadcast to the requested `shape`.
 void check_broadcast(const char* op, const Shape& shape, const Shape& param_shape) {
-  auto out_shape = broadcast_shapes(shape, param_shape);
-  if (out_shape != shape) {
-    throw op_error(op, "Cannot generate random values of shape ", shape, " from broadcasted shape ",
-                   out_shape, ".");
+  if (!broadcasts_to(param_shape, shape)) {
+    throw op_error(op, "Cannot generate random values of shape ", shape,
+                   " from parameters of shape ", param_shape, ".");
   }
 }
 
@@ -267,7 +280,7 @@ array bernoulli(const array& p, const Shape& shape, const std::optional<array>& 
   if (!issubdtype(p.dtype(), floating)) {
     throw op_error("bernoulli", "bernoulli probability `p` must be a float type.");
   }
-  if (broadcast_shapes(p.shape(), shape) != shape) {
+  if (!broadcasts_to(p.shape(), shape)) {
     throw op_error("bernoulli", "shape of `p` is incompatible with argument `shape`.");
   }
   // p scaled to [0, next float above 2^32 - 1], so that p >= 1 gives all true and p <= 0 all
@@ -318,7 +331,7 @@ array categorical(const array& logits, int axis, const Shape& shape,
   axis = categorical_axis(axis, logits.ndim());
   auto reduced_shape = logits.shape();
   reduced_shape.erase(reduced_shape.begin() + axis);
-  if (broadcast_shapes(shape, reduced_shape) != shape) {
+  if (!broadcasts_to(reduced_shape, shape)) {
     throw op_error("categorical", "Requested shape ", shape,
                    " is not broadcast compatible with reduced logits shape ", reduced_shape, ".");
   }
