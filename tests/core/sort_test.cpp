@@ -274,12 +274,27 @@ TEST(Sort, Errors) {
   EXPECT_THROW(argsort(x, 2), std::invalid_argument);
   EXPECT_THROW(argsort(x, -3), std::invalid_argument);
   EXPECT_THROW(sort(array(1.0f), 0), std::invalid_argument);
-  try {
-    argsort(x, 5);
-    FAIL();
-  } catch (const std::invalid_argument& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("[argsort]", 0), 0u) << e.what();
-  }
+}
+
+TEST(SortErrors, MessagesNameTheOp) {
+  auto x = zeros({3, 4});
+  auto expect_op_error = [](const char* op, auto&& f) {
+    try {
+      f();
+      ADD_FAILURE() << "no exception from " << op;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_EQ(std::string(e.what()).rfind(std::string("[") + op + "]", 0), 0u) << e.what();
+    }
+  };
+  expect_op_error("sort", [&] { sort(x, 2); });
+  expect_op_error("argsort", [&] { argsort(x, 5); });
+  expect_op_error("partition", [&] { partition(x, 4, 1); });
+  expect_op_error("partition", [&] { partition(x, 0, 3); });
+  expect_op_error("argpartition", [&] { argpartition(x, -5, 1); });
+  expect_op_error("topk", [&] { topk(x, 5, 1); });
+  expect_op_error("topk", [&] { topk(x, 1, 2); });
+  expect_op_error("searchsorted", [&] { searchsorted(array(1.0f), x); });
+  expect_op_error("searchsorted", [&] { searchsorted(x, zeros({2, 4})); });
 }
 
 TEST(Partition, EveryRealDtypeMatchesNthElement) {
