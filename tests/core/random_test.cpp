@@ -7,12 +7,15 @@
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <thread>
 #include <vector>
 
 #include "mlx/mlx.h"
+
+#include "backend/cpu/random_isa.h"
 
 using namespace mlx::core;
 
@@ -256,6 +259,49 @@ TEST(RandomBits, LargeOutputsFollowTheCounterLayout) {
     }
     if (odd) {
       EXPECT_EQ(x[half], threefry_ref(key, {half, 0}).first);
+    }
+  }
+}
+
+TEST(RandomBits, EveryIsaVariantMatchesTheReference) {
+  struct Variant {
+    const char* name;
+    cpu::ThreefryPairsFn fn;
+    bool supported;
+  };
+  std::vector<Variant> variants = {{"baseline", &cpu::isa_baseline::threefry_pairs, true}};
+#if defined(__x86_64__)
+  variants.push_back({"avx2", &cpu::isa_avx2::threefry_pairs,
+                      __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+                          __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi2")});
+  variants.push_back(
+      {"avx512", &cpu::isa_avx512::threefry_pairs,
+       __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512bf16")});
+#endif
+  for (const auto& v : variants) {
+    if (!v.supported) {
+      continue;
+    }
+    for (uint32_t count : {0u, 1u, 15u, 16u, 17u, 33u, 100u}) {
+      // Misaligned by one byte, with guard bytes around each run.
+      std::vector<char> first(4 * count + 2, 0x5a);
+      std::vector<char> second(4 * count + 2, 0x5a);
+      uint32_t begin = 4000000000u - 7; // counters wrap past 2^32 inside the run
+      v.fn(0xdeadbeef, 42, begin, count, 1000, first.data() + 1, second.data() + 1);
+      for (uint32_t i = 0; i < count; ++i) {
+        auto [a, b] = threefry_ref({0xdeadbeef, 42}, {begin + i, begin + i + 1000});
+        uint32_t got_a;
+        uint32_t got_b;
+        std::memcpy(&got_a, first.data() + 1 + 4 * i, 4);
+        std::memcpy(&got_b, second.data() + 1 + 4 * i, 4);
+        ASSERT_EQ(got_a, a) << v.name << " " << count << " " << i;
+        ASSERT_EQ(got_b, b) << v.name << " " << count << " " << i;
+      }
+      EXPECT_EQ(first.front(), 0x5a);
+      EXPECT_EQ(first.back(), 0x5a);
+      EXPECT_EQ(second.back(), 0x5a);
     }
   }
 }
