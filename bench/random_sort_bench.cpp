@@ -73,6 +73,17 @@ void BM_TopkVocab(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kVocab);
 }
 
+// Top-p sampling sorts the whole vocabulary every token.
+void BM_ArgsortVocab(benchmark::State& state) {
+  auto logits = random::normal({1, kVocab}, random::key(2));
+  logits.eval();
+  for (auto _ : state) {
+    auto t = argsort(logits, -1);
+    t.eval();
+  }
+  state.SetItemsProcessed(state.iterations() * kVocab);
+}
+
 void BM_CategoricalVocab(benchmark::State& state) {
   auto logits = random::normal({1, kVocab}, random::key(3));
   logits.eval();
@@ -92,6 +103,7 @@ BENCHMARK(BM_Normal)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_SortRows)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_ArgsortRows)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_TopkVocab)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_ArgsortVocab)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_CategoricalVocab)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

@@ -1,7 +1,8 @@
 // Sort, ArgSort, Partition, ArgPartition and SearchSorted on the CPU. Rows along the axis are
 // independent and go to the thread pool; each row is gathered into a contiguous buffer (half
-// types widened to float) so that the standard algorithms run on plain memory whatever the
-// input's strides, then scattered to the row-major output.
+// types widened to float) so that the algorithms run on plain memory whatever the input's
+// strides, then scattered to the row-major output. Full sorts of long rows use a radix sort,
+// which gives the same stable order as the comparison sort MLX uses.
 #include "core/primitives/sort.h"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "backend/common/strides.h"
+#include "backend/cpu/radix_sort.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 
@@ -66,9 +68,9 @@ RowSpace row_space(const array& in, const array& out, int axis) {
   return rs;
 }
 
-// Calls body(in_row, out_row, buffer, row_space) for every row, in parallel; `buffer` is a
-// scratch vector of `Buf` reused across the rows of one task.
-template <typename T, typename O, typename Buf, typename Body>
+// Calls body(in_row, out_row, scratch, row_space) for every row, in parallel; `scratch` is a
+// default-constructed Scratch reused across the rows of one task.
+template <typename T, typename O, typename Scratch, typename Body>
 void for_rows(const array& in, array& out, int axis, Body&& body) {
   out.set_data(allocator::malloc(out.nbytes()));
   if (out.size() == 0) {
@@ -79,45 +81,95 @@ void for_rows(const array& in, array& out, int axis, Body&& body) {
   O* dst = out.data<O>();
   int64_t grain = std::max<int64_t>(1, (1 << 14) / rs.length);
   cpu::parallel_for(rs.rows, grain, [&](int64_t begin, int64_t end) {
-    std::vector<Buf> buffer(rs.length);
+    Scratch scratch;
     for (int64_t r = begin; r < end; ++r) {
       const T* in_row = src + elem_to_loc(r, rs.shape, rs.in_strides);
       O* out_row = dst + elem_to_loc(r, rs.shape, rs.out_strides);
-      body(in_row, out_row, buffer, rs);
+      body(in_row, out_row, scratch, rs);
     }
   });
 }
 
-// What a row is sorted as: half types widen to float; bool becomes a byte, keeping the buffer a
-// plain array (std::vector<bool> packs bits).
+// What a row is compared as: half types widen to float; bool becomes a byte, keeping buffers
+// plain arrays (std::vector<bool> packs bits).
 template <typename T>
 using key_type = std::conditional_t<std::is_same_v<T, bool>, uint8_t, accumulator_t<T>>;
 
-template <typename T>
-void sort_values(const array& in, array& out, int axis, bool partial, int kth) {
-  using K = key_type<T>;
-  for_rows<T, T, K>(in, out, axis, [&](const T* x, T* y, std::vector<K>& buf, const RowSpace& rs) {
-    for (int64_t i = 0; i < rs.length; ++i) {
-      buf[i] = static_cast<K>(x[i * rs.in_stride]);
-    }
-    if (partial) {
-      std::nth_element(buf.begin(), buf.begin() + kth, buf.end(), nan_last_less<K>);
-    } else {
-      std::stable_sort(buf.begin(), buf.end(), nan_last_less<K>);
-    }
-    for (int64_t i = 0; i < rs.length; ++i) {
-      y[i * rs.out_stride] = static_cast<T>(buf[i]);
-    }
-  });
-}
+// Rows at least this long sort by radix (linear); shorter ones by comparison, cheaper there.
+constexpr int64_t kRadixMinLength = 256;
 
-template <typename T>
-void sort_indices(const array& in, array& out, int axis, bool partial, int kth) {
+// Sort and ArgSort: a stable order of each row, NaNs last. Writes the sorted values, or with
+// kIndices their original positions.
+template <typename T, bool kIndices>
+void full_sort(const array& in, array& out, int axis) {
+  using O = std::conditional_t<kIndices, uint32_t, T>;
   using K = key_type<T>;
   using Entry = std::pair<K, uint32_t>;
-  auto value_less = [](const Entry& a, const Entry& b) { return nan_last_less(a.first, b.first); };
-  // Ties broken by index, so that the partition is the one a stable order would give around
-  // kth (MLX's comparator).
+  struct Scratch {
+    std::vector<Entry> entries;
+    std::vector<cpu::RadixEntry<cpu::radix_key_t<T>>> radix;
+    std::vector<cpu::RadixEntry<cpu::radix_key_t<T>>> radix_tmp;
+  };
+  auto sort_row = [](const T* x, O* y, Scratch& scratch, const RowSpace& rs) {
+    auto emit = [&](int64_t i, uint32_t index) {
+      if constexpr (kIndices) {
+        y[i * rs.out_stride] = index;
+      } else {
+        y[i * rs.out_stride] = x[index * rs.in_stride];
+      }
+    };
+    if constexpr (cpu::has_radix_key_v<T>) {
+      if (rs.length >= kRadixMinLength) {
+        auto& entries = scratch.radix;
+        entries.resize(rs.length);
+        for (int64_t i = 0; i < rs.length; ++i) {
+          entries[i] = {cpu::radix_key(x[i * rs.in_stride]), static_cast<uint32_t>(i)};
+        }
+        cpu::radix_sort(entries, scratch.radix_tmp);
+        for (int64_t i = 0; i < rs.length; ++i) {
+          emit(i, entries[i].index);
+        }
+        return;
+      }
+    }
+    auto& entries = scratch.entries;
+    entries.resize(rs.length);
+    for (int64_t i = 0; i < rs.length; ++i) {
+      entries[i] = {static_cast<K>(x[i * rs.in_stride]), static_cast<uint32_t>(i)};
+    }
+    std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+      return nan_last_less(a.first, b.first);
+    });
+    for (int64_t i = 0; i < rs.length; ++i) {
+      emit(i, entries[i].second);
+    }
+  };
+  for_rows<T, O, Scratch>(in, out, axis, sort_row);
+}
+
+// Partition: std::nth_element on each row, as MLX's CPU backend does, so the arrangement
+// around kth is MLX's too.
+template <typename T>
+void partition_values(const array& in, array& out, int axis, int kth) {
+  using K = key_type<T>;
+  for_rows<T, T, std::vector<K>>(
+      in, out, axis, [&](const T* x, T* y, std::vector<K>& buf, const RowSpace& rs) {
+        buf.resize(rs.length);
+        for (int64_t i = 0; i < rs.length; ++i) {
+          buf[i] = static_cast<K>(x[i * rs.in_stride]);
+        }
+        std::nth_element(buf.begin(), buf.begin() + kth, buf.end(), nan_last_less<K>);
+        for (int64_t i = 0; i < rs.length; ++i) {
+          y[i * rs.out_stride] = static_cast<T>(buf[i]);
+        }
+      });
+}
+
+// ArgPartition, ties broken by index as MLX's comparator does.
+template <typename T>
+void partition_indices(const array& in, array& out, int axis, int kth) {
+  using K = key_type<T>;
+  using Entry = std::pair<K, uint32_t>;
   auto value_then_index_less = [](const Entry& a, const Entry& b) {
     if (is_nan(a.first)) {
       return false;
@@ -127,16 +179,13 @@ void sort_indices(const array& in, array& out, int axis, bool partial, int kth) 
     }
     return a.first < b.first || (a.first == b.first && a.second < b.second);
   };
-  for_rows<T, uint32_t, Entry>(
+  for_rows<T, uint32_t, std::vector<Entry>>(
       in, out, axis, [&](const T* x, uint32_t* y, std::vector<Entry>& buf, const RowSpace& rs) {
+        buf.resize(rs.length);
         for (int64_t i = 0; i < rs.length; ++i) {
           buf[i] = {static_cast<K>(x[i * rs.in_stride]), static_cast<uint32_t>(i)};
         }
-        if (partial) {
-          std::nth_element(buf.begin(), buf.begin() + kth, buf.end(), value_then_index_less);
-        } else {
-          std::stable_sort(buf.begin(), buf.end(), value_less);
-        }
+        std::nth_element(buf.begin(), buf.begin() + kth, buf.end(), value_then_index_less);
         for (int64_t i = 0; i < rs.length; ++i) {
           y[i * rs.out_stride] = buf[i].second;
         }
@@ -189,13 +238,17 @@ void search_sorted(const array& a, const array& v, array& out, bool right) {
 
 void Sort::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& in = inputs[0];
-  bool partial = type_ == SortType::Partition || type_ == SortType::ArgPartition;
   dispatch_all_types(in.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
-    if (type_ == SortType::Sort || type_ == SortType::Partition) {
-      sort_values<T>(in, out, axis_, partial, kth_);
-    } else {
-      sort_indices<T>(in, out, axis_, partial, kth_);
+    switch (type_) {
+    case SortType::Sort:
+      return full_sort<T, false>(in, out, axis_);
+    case SortType::ArgSort:
+      return full_sort<T, true>(in, out, axis_);
+    case SortType::Partition:
+      return partition_values<T>(in, out, axis_, kth_);
+    case SortType::ArgPartition:
+      return partition_indices<T>(in, out, axis_, kth_);
     }
   });
 }
