@@ -499,6 +499,12 @@ TEST(SearchSorted, MatchesLowerAndUpperBound) {
   EXPECT_EQ(values<uint32_t>(searchsorted(ai, array({2.5f, 3.0f}))), (std::vector<uint32_t>{1, 1}));
   EXPECT_EQ(searchsorted(ai, array(5)).shape(), Shape{});
   EXPECT_EQ(searchsorted(ai, array(5)).item<uint32_t>(), 3u);
+  // Complex values order lexicographically, as in sort.
+  std::vector<complex64_t> ca = {{0, 1}, {1, 0}, {1, 2}};
+  std::vector<complex64_t> cv = {{1, 1}, {1, 0}, {-1, 5}};
+  EXPECT_EQ(values<uint32_t>(
+                searchsorted(array(ca.data(), {3}, complex64), array(cv.data(), {3}, complex64))),
+            (std::vector<uint32_t>{2, 1, 0}));
   EXPECT_EQ(values<uint32_t>(searchsorted(zeros({0}), array({1.0f, 2.0f}))),
             (std::vector<uint32_t>{0, 0}));
 }
