@@ -8,6 +8,8 @@
 #include "mlx/dtype.h"
 #include "mlx/einsum.h"
 #include "mlx/fast.h"
+#include "mlx/fft.h"
+#include "mlx/linalg.h"
 #include "mlx/memory.h"
 #include "mlx/ops.h"
 #include "mlx/random.h"

@@ -26,28 +26,6 @@ constexpr double min_tile_work = 1 << 18;
 // fill whole strips of the packed half-precision kernels.
 constexpr int64_t column_align = 32;
 
-// While gemm() runs, our pool splits the work and each BLAS call must stay on its thread; the
-// count is restored afterwards for code that calls BLAS directly (and relies on OpenBLAS's
-// own threads). Setting the count is a store to OpenBLAS's globals once its threads exist.
-class SingleThreadedBlas {
-public:
-  SingleThreadedBlas() : saved_(openblas_get_num_threads()) {
-    if (saved_ != 1) {
-      openblas_set_num_threads(1);
-    }
-  }
-  ~SingleThreadedBlas() {
-    if (saved_ != 1) {
-      openblas_set_num_threads(saved_);
-    }
-  }
-  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
-  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
-
-private:
-  int saved_;
-};
-
 CBLAS_TRANSPOSE trans(bool t) {
   return t ? CblasTrans : CblasNoTrans;
 }
@@ -207,6 +185,18 @@ void gemm(const GemmLayout& l, float alpha, float beta, const std::vector<GemmJo
 void configure_blas_threads() {
   static std::once_flag once;
   std::call_once(once, [] { openblas_set_num_threads(num_threads()); });
+}
+
+SingleThreadedBlas::SingleThreadedBlas() : saved_(openblas_get_num_threads()) {
+  if (saved_ != 1) {
+    openblas_set_num_threads(1);
+  }
+}
+
+SingleThreadedBlas::~SingleThreadedBlas() {
+  if (saved_ != 1) {
+    openblas_set_num_threads(saved_);
+  }
 }
 
 std::optional<MatrixLayout> blas_layout(const array& x) {

@@ -52,6 +52,21 @@ void gemm_serial(const GemmLayout& layout, float alpha, float beta, const GemmJo
 // calls BLAS (or LAPACK) directly from the evaluating thread. gemm() calls it.
 void configure_blas_threads();
 
+// While one is alive, OpenBLAS (BLAS and LAPACK) runs single-threaded: for code that splits the
+// work across our pool itself, each BLAS call staying on its thread (no second set of spinning
+// BLAS threads). The count is restored afterwards for code that relies on OpenBLAS's threads.
+// Setting the count is a store to OpenBLAS's globals once its threads exist.
+class SingleThreadedBlas {
+public:
+  SingleThreadedBlas();
+  ~SingleThreadedBlas();
+  SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+  SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+private:
+  int saved_;
+};
+
 // How a matrix operand (the last two axes of an array) can be handed to BLAS.
 struct MatrixLayout {
   bool transposed; // stored column-major

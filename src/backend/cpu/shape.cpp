@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "backend/common/strides.h"
+#include "backend/cpu/convert.h"
 #include "backend/cpu/copy.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
@@ -133,6 +134,10 @@ void Slice::eval_cpu(const std::vector<array>& inputs, array& out) {
 }
 
 void AsStrided::eval_cpu(const std::vector<array>& inputs, array& out) {
+  if (out.size() == 0) {
+    out.set_data(allocator::malloc(0));
+    return;
+  }
   share_with_strides(inputs[0], out, strides_, static_cast<int64_t>(offset_));
 }
 
@@ -177,6 +182,51 @@ void Concatenate::eval_cpu(const std::vector<array>& inputs, array& out) {
   }
 }
 
+void Pad::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const auto& in = inputs[0];
+  const auto& value = inputs[1];
+  out.set_data(allocator::malloc(out.nbytes()));
+  if (out.size() == 0) {
+    return;
+  }
+  // Fill everything from a broadcast view of the scalar, then copy the input into its window.
+  array fill(out.shape(), out.dtype(), nullptr, {});
+  Strides zeros(out.ndim(), 0);
+  auto c = check_contiguity(out.shape(), zeros);
+  fill.copy_shared_buffer(value, zeros, c.flags, c.data_size);
+  cpu::copy_into(fill, out);
+  int64_t offset = 0;
+  for (size_t i = 0; i < axes_.size(); ++i) {
+    offset += static_cast<int64_t>(low_pad_size_[i]) * out.strides()[axes_[i]];
+  }
+  cpu::copy_into(in, out, out.strides(), offset);
+}
+
+void Diagonal::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const auto& in = inputs[0];
+  if (out.size() == 0) {
+    out.set_data(allocator::malloc(0));
+    return;
+  }
+  Strides strides;
+  for (int i = 0; i < static_cast<int>(in.ndim()); ++i) {
+    if (i != axis1_ && i != axis2_) {
+      strides.push_back(in.strides()[i]);
+    }
+  }
+  int64_t s1 = in.strides()[axis1_];
+  int64_t s2 = in.strides()[axis2_];
+  strides.push_back(s1 + s2);
+  int64_t offset = std::max(-offset_, 0) * s1 + std::max(offset_, 0) * s2;
+  share_with_strides(in, out, strides, offset);
+}
+
+void Depends::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    outputs[i].copy_shared_buffer(inputs[i]);
+  }
+}
+
 void Full::eval_cpu(const std::vector<array>& inputs, array& out) {
   // The value arrives broadcast (data_size 1) or with the output's shape.
   cpu::copy_row_major(inputs[0], out);
@@ -184,18 +234,22 @@ void Full::eval_cpu(const std::vector<array>& inputs, array& out) {
 
 void Arange::eval_cpu(const std::vector<array>& inputs, array& out) {
   out.set_data(allocator::malloc(out.nbytes()));
-  dispatch_real_types(out.dtype(), "[arange]", [&](auto tag) {
+  dispatch_all_types(out.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     size_t n = out.size();
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_integral_v<T>) {
+      // As numpy and MLX: the first two values in the integer type fix the step, so
+      // arange(0, 5, 0.5, int32) is all zeros. Wraps like the integer type.
+      auto first = static_cast<int64_t>(start_);
+      auto delta = static_cast<int64_t>(start_ + step_) - first;
       for (size_t i = 0; i < n; ++i) {
-        dst[i] = (start_ + i * step_) != 0;
+        dst[i] = static_cast<T>(first + static_cast<int64_t>(i) * delta);
       }
     } else {
-      // Like numpy: start + i * step, computed in double then converted.
+      // start + i * step in double, rounded once (MLX's GPU formula, numpy's too).
       for (size_t i = 0; i < n; ++i) {
-        dst[i] = static_cast<T>(start_ + static_cast<double>(i) * step_);
+        dst[i] = cpu::convert<T>(start_ + static_cast<double>(i) * step_);
       }
     }
   });
