@@ -11,6 +11,7 @@ target_link_libraries(mlxcpp_openblas INTERFACE ${OPENBLAS_LIBRARY})
 target_include_directories(mlxcpp_openblas INTERFACE ${OPENBLAS_INCLUDE_DIR})
 
 find_package(nlohmann_json 3.10 REQUIRED)
+find_package(ZLIB REQUIRED) # deflated members of .npz archives
 find_package(fmt REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)

@@ -8,6 +8,7 @@ packages=(
   libopenblas-dev liblapacke-dev   # float GEMM and LAPACK-backed linalg
   libfftw3-dev                     # FFT of any length
   nlohmann-json3-dev libcli11-dev libfmt-dev
+  zlib1g-dev                       # deflated .npz members
   libpcre2-dev libutf8proc-dev     # tokenizers: regexes with Unicode classes, normalization
   libsndfile1-dev libsoxr-dev libstb-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
