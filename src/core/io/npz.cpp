@@ -82,11 +82,12 @@ void save_npz(std::string file, std::unordered_map<std::string, array> arrays) {
   }
   write_file_atomically(file, "save_npz", [&](io::Writer& out) {
     ZipWriter zip(out);
-    for (auto& [name, a] : sorted) {
+    for (const auto& entry : sorted) {
+      const auto& a = entry.second; // not a structured binding: clang < 16 cannot capture those
       auto header = npy_header(a.shape(), a.dtype());
       uint32_t crc =
           crc32_of(crc32_of(0, header.data(), header.size()), a.data<char>(), a.nbytes());
-      zip.add(name + ".npy", header.size() + a.nbytes(), crc, [&](io::Writer& w) {
+      zip.add(entry.first + ".npy", header.size() + a.nbytes(), crc, [&](io::Writer& w) {
         w.write(header.data(), header.size());
         w.write(a.data<char>(), a.nbytes());
       });
