@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# The whole CPU test suite, as CI runs it: installs missing Debian packages, builds, runs every
+# test that needs no GPU (tests labelled `gpu` run on a GPU machine with `ctest -L gpu`), checks
+# that an installed mlxcpp works from a consumer project, and runs each benchmark once briefly
+# (they are never timed tests; this only checks that they run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+./scripts/setup-deps.sh
+./scripts/build.sh
+
+ctest --test-dir build -LE gpu --output-on-failure -j "$(nproc)"
+
+# Install into a scratch prefix and build the consumer example against it.
+rm -rf build/install build/consumer
+cmake --install build --prefix build/install > /dev/null
+cmake -S examples/consumer -B build/consumer -G Ninja -DCMAKE_PREFIX_PATH="$root/build/install" > /dev/null
+cmake --build build/consumer
+./build/consumer/consumer
+
+./build/examples/array_basics/array_basics > /dev/null
+echo "test.sh: all checks passed"
