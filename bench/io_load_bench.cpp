@@ -6,14 +6,17 @@
 //
 // FILE is created when missing. --cold drops the file's pages from the page cache first
 // (posix_fadvise), so the reads come from disk; otherwise the page cache is warm from writing.
+// Without arguments it runs on a 64 MiB temporary file (a quick check that it works).
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +40,14 @@ std::pair<double, double> rss_mib() {
   }
   return {rss, peak};
 }
+
+// A file name in the temporary directory, removed at exit.
+struct TemporaryFile {
+  std::string path = (std::filesystem::temp_directory_path() /
+                      ("io_load_bench-" + std::to_string(::getpid()) + ".safetensors"))
+                         .string();
+  ~TemporaryFile() { std::filesystem::remove(path); }
+};
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -74,8 +85,8 @@ void generate(const std::string& path, uint64_t bytes) {
     for (int d : e.shape) {
       shape += (shape.empty() ? "" : ",") + std::to_string(d);
     }
-    header += (offset == 0 ? "\"" : ",\"") + e.name + "\":{\"dtype\":\"BF16\",\"shape\":[" +
-              shape + "],\"data_offsets\":[" + std::to_string(offset) + "," +
+    header += (offset == 0 ? "\"" : ",\"") + e.name + "\":{\"dtype\":\"BF16\",\"shape\":[" + shape +
+              "],\"data_offsets\":[" + std::to_string(offset) + "," +
               std::to_string(offset + e.nbytes) + "]}";
     offset += e.nbytes;
   }
@@ -112,12 +123,16 @@ uint64_t read_all(const mx::array& a) {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE [--gb N] [--cold]\n", argv[0]);
-    return 2;
-  }
-  std::string path = argv[1];
+  std::string path;
   double gb = 2;
+  std::optional<TemporaryFile> scratch;
+  if (argc < 2) {
+    scratch.emplace();
+    path = scratch->path;
+    gb = 1.0 / 16;
+  } else {
+    path = argv[1];
+  }
   bool cold = false;
   for (int i = 2; i < argc; ++i) {
     if (std::strcmp(argv[i], "--gb") == 0 && i + 1 < argc) {
@@ -160,8 +175,8 @@ int main(int argc, char** argv) {
     checksum += read_all(weights.at(names[i]));
   }
   auto [rss2, peak2] = rss_mib();
-  std::printf("%-34s %10.4f %12.1f %12.1f\n", "read 10% of the tensors", seconds_since(start),
-              rss2, peak2);
+  std::printf("%-34s %10.4f %12.1f %12.1f\n", "read 10% of the tensors", seconds_since(start), rss2,
+              peak2);
   start = std::chrono::steady_clock::now();
   for (size_t i = tenth; i < names.size(); ++i) {
     checksum += read_all(weights.at(names[i]));

@@ -5,13 +5,16 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
-#include "command.h"
 #include "mlx/mlx.h"
+
+#include "command.h"
 #include "mlxcpp/io/weights.h"
 
 namespace mlxcpp::cli {
@@ -43,19 +46,30 @@ std::string printable(const std::string& s, size_t limit = 60) {
                                : "\"" + out + "\"";
 }
 
-std::string format_array(mx::array a) {
-  if (a.ndim() == 0) {
-    std::ostringstream out;
-    out << a;
-    auto text = out.str();
-    // "array(3, dtype=int32)" -> "3 (int32)"
-    auto open = text.find('('), comma = text.rfind(", dtype=");
-    if (open != std::string::npos && comma != std::string::npos && comma > open) {
-      return text.substr(open + 1, comma - open - 1) + " (" + mx::dtype_to_string(a.dtype()) + ")";
-    }
-    return text;
+// One value of a 0-d array as the array printer writes it: "array(3, dtype=int32)" -> "3".
+std::string scalar_text(const mx::array& a) {
+  std::ostringstream out;
+  out << a;
+  auto text = out.str();
+  auto open = text.find('('), comma = text.rfind(", dtype=");
+  if (open != std::string::npos && comma != std::string::npos && comma > open) {
+    return text.substr(open + 1, comma - open - 1);
   }
-  return fmt::format("[{} x {}]", a.size(), mx::dtype_to_string(a.dtype()));
+  return text;
+}
+
+// "2 (uint32)", or for a list "[3 x int32: 1, -2, 3]" (the first few values).
+std::string format_array(const mx::array& a) {
+  auto dtype = mx::dtype_to_string(a.dtype());
+  if (a.ndim() == 0) {
+    return fmt::format("{} ({})", scalar_text(a), dtype);
+  }
+  std::vector<std::string> head;
+  for (int i = 0; i < std::min(a.shape(0), 4); ++i) {
+    head.push_back(scalar_text(mx::reshape(mx::slice(a, {i}, {i + 1}), {})));
+  }
+  return fmt::format("[{} x {}{}{}{}]", a.size(), dtype, head.empty() ? "" : ": ",
+                     fmt::join(head, ", "), a.shape(0) > 4 ? ", ..." : "");
 }
 
 std::string format_gguf_value(const mx::GGUFMetaData& value) {
@@ -79,9 +93,34 @@ mx::StoredTensor describe(const std::string& name, const mx::array& a) {
   return {name, mx::dtype_to_string(a.dtype()), a.shape(), a.nbytes()};
 }
 
+// The format of a file: its extension, or for another name its first bytes.
+std::string format_of(const fs::path& file) {
+  auto extension = file.extension().string();
+  if (extension == ".safetensors" || extension == ".gguf" || extension == ".npz" ||
+      extension == ".npy") {
+    return extension;
+  }
+  char head[9] = {};
+  std::ifstream(file, std::ios::binary).read(head, sizeof(head));
+  std::string_view magic(head, sizeof(head));
+  if (magic.substr(0, 4) == "GGUF") {
+    return ".gguf";
+  }
+  if (magic.substr(0, 6) == "\x93NUMPY") {
+    return ".npy";
+  }
+  if (magic.substr(0, 2) == "PK") {
+    return ".npz";
+  }
+  if (head[8] == '{') { // an 8-byte header length, then the JSON header
+    return ".safetensors";
+  }
+  return extension;
+}
+
 Listing list_file(const fs::path& file) {
   Listing listing;
-  auto extension = file.extension();
+  auto extension = format_of(file);
   if (extension == ".safetensors") {
     auto [tensors, metadata] = mx::inspect_safetensors(file.string());
     listing.tensors = std::move(tensors);
@@ -101,8 +140,8 @@ Listing list_file(const fs::path& file) {
   } else if (extension == ".npy") {
     listing.tensors.push_back(describe(file.stem().string(), mx::load(file.string())));
   } else {
-    throw CommandError(fmt::format("'{}' is not a .safetensors, .gguf, .npz or .npy file",
-                                   file.string()));
+    throw CommandError(
+        fmt::format("'{}' is not a .safetensors, .gguf, .npz or .npy file", file.string()));
   }
   std::sort(listing.metadata.begin(), listing.metadata.end());
   return listing;

@@ -1,11 +1,12 @@
 // Which files hold a checkpoint's weights.
+#include "io/weight_files.h"
+
 #include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <stdexcept>
 
-#include "io/weight_files.h"
 #include "mlxcpp/io/weights.h"
 
 namespace mlxcpp::io {

@@ -1,11 +1,13 @@
 // load_weights: the tensors of a checkpoint, with their quantization layouts.
+#include "mlxcpp/io/weights.h"
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
-#include "io/weight_files.h"
 #include "mlx/ops.h"
-#include "mlxcpp/io/weights.h"
+
+#include "io/weight_files.h"
 
 namespace mlxcpp::io {
 
@@ -19,7 +21,8 @@ namespace {
 }
 
 bool has_suffix(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return s.size() >= suffix.size() &&
+         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 // The name prefix of a packed weight's scales and biases: "x.weight" -> "x".

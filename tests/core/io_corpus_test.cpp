@@ -50,8 +50,8 @@ TEST(IoCorpus, EverySeedLoads) {
 
 TEST(IoCorpus, ValuesFromPythonWrittenFiles) {
   auto st = load_safetensors((corpus("safetensors") / "basic").string());
-  EXPECT_TRUE(array_equal(st.first.at("w"), reshape(astype(arange(6), float32), {2, 3}))
-                  .item<bool>());
+  EXPECT_TRUE(
+      array_equal(st.first.at("w"), reshape(astype(arange(6), float32), {2, 3})).item<bool>());
   EXPECT_EQ(st.first.at("e").shape(), (Shape{0, 5}));
   EXPECT_EQ(st.second.at("format"), "pt");
   auto npz = load_npz((corpus("npz") / "deflated").string());

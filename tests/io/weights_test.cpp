@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "mlx/mlx.h"
+
 #include "mlxcpp/io/weights.h"
 
 namespace mx = mlx::core;
@@ -34,7 +35,7 @@ void write_text(const fs::path& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-bool equal(const mx::array& a, const mx::array& b) {
+bool same(const mx::array& a, const mx::array& b) {
   return mx::array_equal(a, b).item<bool>();
 }
 
@@ -63,7 +64,7 @@ TEST(LoadWeights, SingleFileDirectory) {
   auto w = load_weights(dir.path());
   EXPECT_EQ(w.files, std::vector<fs::path>{dir / "model.safetensors"});
   EXPECT_EQ(w.tensors.size(), 2u);
-  EXPECT_TRUE(equal(w.at("a"), a));
+  EXPECT_TRUE(same(w.at("a"), a));
   EXPECT_EQ(w.metadata.at("format"), "pt");
   EXPECT_TRUE(w.quantized.empty());
   try {
@@ -88,9 +89,9 @@ TEST(LoadWeights, ShardedWithIndex) {
                    "c": "model-00002-of-00002.safetensors"}})");
   auto w = load_weights(dir.path());
   EXPECT_EQ(w.files.size(), 2u);
-  EXPECT_TRUE(equal(w.at("a"), a));
-  EXPECT_TRUE(equal(w.at("b"), b));
-  EXPECT_TRUE(equal(w.at("c"), c));
+  EXPECT_TRUE(same(w.at("a"), a));
+  EXPECT_TRUE(same(w.at("b"), b));
+  EXPECT_TRUE(same(w.at("c"), c));
   EXPECT_EQ(w.metadata.at("shard"), "2");
 }
 
@@ -107,7 +108,7 @@ TEST(LoadWeights, LooseShardsAndGguf) {
   mx::save_gguf((gguf / "model.gguf").string(), {{"a", a}},
                 {{"general.architecture", std::string("llama")}});
   auto g = load_weights(gguf.path());
-  EXPECT_TRUE(equal(g.at("a"), a));
+  EXPECT_TRUE(same(g.at("a"), a));
   EXPECT_EQ(std::get<std::string>(g.gguf_metadata.at("general.architecture")), "llama");
 }
 
@@ -115,8 +116,8 @@ TEST(LoadWeights, GgufQuantizedLayouts) {
   TempDir dir;
   // A Q8_0 tensor (bias = -128 * scale) and a Q4_1 one, written through the core API.
   auto scales = mx::full({2, 2}, 0.5f, mx::float16);
-  mx::GGUFQuantized q8{mx::zeros({2, 16}, mx::uint32), scales, mx::full({2, 2}, -64.0f, mx::float16),
-                       32, 8};
+  mx::GGUFQuantized q8{mx::zeros({2, 16}, mx::uint32), scales,
+                       mx::full({2, 2}, -64.0f, mx::float16), 32, 8};
   mx::GGUFQuantized q4{mx::zeros({2, 8}, mx::uint32), scales, mx::zeros({2, 2}, mx::float16), 32,
                        4};
   mx::save_gguf_quantized((dir / "q.gguf").string(), {{"norm.weight", a}},
@@ -133,14 +134,13 @@ TEST(LoadWeights, MlxQuantizationFromConfig) {
   TempDir dir;
   auto packed = mx::zeros({4, 8}, mx::uint32);
   auto groups = mx::zeros({4, 1}, mx::float16);
-  mx::save_safetensors((dir / "model.safetensors").string(),
-                       {{"layers.0.q.weight", packed},
-                        {"layers.0.q.scales", groups},
-                        {"layers.0.q.biases", groups},
-                        {"layers.0.k.weight", packed},
-                        {"layers.0.k.scales", groups},
-                        {"layers.0.k.biases", groups},
-                        {"norm.weight", a}});
+  mx::save_safetensors((dir / "model.safetensors").string(), {{"layers.0.q.weight", packed},
+                                                              {"layers.0.q.scales", groups},
+                                                              {"layers.0.q.biases", groups},
+                                                              {"layers.0.k.weight", packed},
+                                                              {"layers.0.k.scales", groups},
+                                                              {"layers.0.k.biases", groups},
+                                                              {"norm.weight", a}});
   write_text(dir / "config.json", R"({"model_type": "llama",
     "quantization": {"group_size": 64, "bits": 4,
                      "layers.0.k": {"group_size": 32, "bits": 8}}})");
@@ -163,8 +163,8 @@ TEST(LoadWeights, DtypeConversionIsLazyAndSkipsIntegers) {
   EXPECT_EQ(w.at("c").dtype(), mx::float16);
   EXPECT_EQ(w.at("b").dtype(), mx::int32);
   EXPECT_EQ(w.at("packed").dtype(), mx::uint32);
-  EXPECT_TRUE(equal(w.at("a"), mx::astype(a, mx::float16)));
-  EXPECT_TRUE(equal(w.at("c"), mx::array({0.5f, 1.5f}, mx::float16)));
+  EXPECT_TRUE(same(w.at("a"), mx::astype(a, mx::float16)));
+  EXPECT_TRUE(same(w.at("c"), mx::array({0.5f, 1.5f}, mx::float16)));
 }
 
 TEST(LoadWeights, DamagedCheckpoints) {

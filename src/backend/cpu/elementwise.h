@@ -25,9 +25,13 @@ void unary_loop(const array& in, array& out, ElementwiseLayout layout, Op op) {
       }
     });
   } else {
-    auto [shape, strides] = collapse_contiguous_dims(in.shape(), {in.strides(), out.strides()});
+    // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+    auto collapsed = collapse_contiguous_dims(in.shape(), {in.strides(), out.strides()});
+    const auto& shape = collapsed.first;
+    const auto& strides = collapsed.second;
     int64_t rows = row_count(shape);
-    int64_t grain = std::max<int64_t>(1, elementwise_grain / shape.back());
+    // An empty output has a zero-length row.
+    int64_t grain = std::max<int64_t>(1, elementwise_grain / std::max<int64_t>(shape.back(), 1));
     parallel_for(rows, grain, [&](int64_t b, int64_t e) {
       for_each_row<2>(shape, {&strides[0], &strides[1]}, b, e,
                       [&](const auto& off, int64_t n, const auto& st) {
@@ -70,10 +74,12 @@ void binary_loop(const array& a, const array& b, array& out, ElementwiseLayout l
       }
     });
   } else {
-    auto [shape, strides] =
+    auto collapsed =
         collapse_contiguous_dims(out.shape(), {a.strides(), b.strides(), out.strides()});
+    const auto& shape = collapsed.first;
+    const auto& strides = collapsed.second;
     int64_t rows = row_count(shape);
-    int64_t grain = std::max<int64_t>(1, elementwise_grain / shape.back());
+    int64_t grain = std::max<int64_t>(1, elementwise_grain / std::max<int64_t>(shape.back(), 1));
     parallel_for(rows, grain, [&](int64_t lo, int64_t hi) {
       for_each_row<3>(shape, {&strides[0], &strides[1], &strides[2]}, lo, hi,
                       [&](const auto& off, int64_t n, const auto& st) {
