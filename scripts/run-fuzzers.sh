@@ -11,7 +11,9 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${MLXCPP_FUZZ_BUILD_DIR:-$root/build-fuzz}
 targets=(safetensors gguf npy npz)
 
+# -O1: libFuzzer's recommendation, and much quicker to build with the sanitizers.
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DMLXCPP_BUILD_FUZZERS=ON \
   -DMLXCPP_BUILD_TESTS=OFF -DMLXCPP_BUILD_BENCH=OFF -DMLXCPP_BUILD_APPS=OFF >/dev/null
 ninja -C "$build" ${MLXCPP_FUZZ_JOBS:+-j "$MLXCPP_FUZZ_JOBS"} "${targets[@]/#/fuzz_}"
