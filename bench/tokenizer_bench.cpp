@@ -6,11 +6,14 @@
 //
 // For each model it prints the fastest of three loads, then for each text the time of the first
 // encode on a fresh tokenizer (cold word cache) and the median of --repeat further encodes
-// (warm cache), each encoding the whole text in one call without special tokens.
+// (warm cache), each encoding the whole text in one call without special tokens. --model takes
+// a model folder or a tokenizer.json. With no arguments it runs a quick smoke configuration:
+// the small trained tokenizers of tests/fixtures/tokenizer on this source file.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -65,12 +68,22 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (argc == 1) {
+    std::filesystem::path root(MLXCPP_SOURCE_DIR);
+    auto source = root / "bench" / "tokenizer_bench.cpp";
+    auto fixtures = root / "tests" / "fixtures" / "tokenizer";
+    for (const char* name : {"wordpiece", "unigram", "wordlevel", "bpe_suffix", "sentencepiece"}) {
+      models.push_back((fixtures / (std::string(name) + ".tokenizer.json")).string());
+    }
+    texts.emplace_back("source", read_text(source.string()));
+    repeat = 1;
+  }
   if (models.empty()) {
     std::fprintf(stderr, "no --model given\n");
     return 2;
   }
   for (const auto& dir : models) {
-    std::string path = dir + "/tokenizer.json";
+    std::string path = std::filesystem::is_directory(dir) ? dir + "/tokenizer.json" : dir;
     double best_load = 1e9;
     for (int k = 0; k < 3; ++k) {
       auto t0 = Clock::now();

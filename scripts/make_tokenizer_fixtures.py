@@ -285,12 +285,13 @@ def main():
             if name == "sentencepiece":
                 precompiled = precompiled_normalizer(cfg)
             print(f"OK {name}: vocab {tok.get_vocab_size()}", flush=True)
-    if only:
+    if only and "components" not in only and "jinja" not in only:
         return
     samples = corpus[:40:2] + corpus[150::15] + EXTRA_TEXTS
-    write_jsonl_gz(os.path.join(args.out, "components.jsonl.gz"),
-                   component_rows(samples, precompiled))
-    print("OK components", flush=True)
+    if not only or "components" in only:
+        write_jsonl_gz(os.path.join(args.out, "components.jsonl.gz"),
+                       component_rows(samples, precompiled))
+        print("OK components", flush=True)
     try:
         write_jsonl_gz(os.path.join(args.out, "jinja.jsonl.gz"), jinja_rows())
         print("OK jinja", flush=True)

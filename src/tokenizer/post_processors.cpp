@@ -1,5 +1,6 @@
 // Post-processors add a model's special tokens around an encoded sequence: TemplateProcessing,
 // BertProcessing, RobertaProcessing, ByteLevel (offsets only, so nothing for ids), Sequence.
+// Encoding takes one sequence, so only the single-sequence templates apply.
 #include <stdexcept>
 
 #include "tokenizer/components.h"

@@ -19,7 +19,7 @@ struct Regex::Impl {
   ~Impl() { pcre2_code_free(code); }
 };
 
-Regex::Regex(const std::string& pattern) : pattern_(pattern), impl_(std::make_unique<Impl>()) {
+Regex::Regex(const std::string& pattern) : impl_(std::make_unique<Impl>()) {
   int error = 0;
   PCRE2_SIZE offset = 0;
   impl_->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
@@ -82,13 +82,6 @@ void Regex::find_all(std::string_view text, std::vector<std::pair<size_t, size_t
     out.emplace_back(b, e);
     start = e;
   }
-}
-
-bool Regex::matches_at_start(std::string_view text) const {
-  auto* data = thread_match_data();
-  int rc = pcre2_match(impl_->code, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0,
-                       PCRE2_ANCHORED | PCRE2_NO_UTF_CHECK, data, nullptr);
-  return rc >= 0;
 }
 
 std::string regex_escape(std::string_view literal) {

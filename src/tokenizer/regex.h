@@ -20,13 +20,9 @@ public:
 
   // Byte ranges [begin, end) of the successive non-overlapping matches in `text`.
   void find_all(std::string_view text, std::vector<std::pair<size_t, size_t>>& out) const;
-  bool matches_at_start(std::string_view text) const;
-
-  const std::string& pattern() const { return pattern_; }
 
 private:
   struct Impl;
-  std::string pattern_;
   std::unique_ptr<Impl> impl_;
 };
 

@@ -12,6 +12,7 @@
 #include "tokenizer/added_tokens.h"
 #include "tokenizer/components.h"
 #include "tokenizer/utf8_repair.h"
+#include "tokenizer/vocab_loading.h"
 
 namespace mlxcpp::tokenizer {
 
@@ -47,7 +48,12 @@ std::vector<AddedToken> read_added_tokens(JsonRef root) {
                                   " needs an id and a content");
     }
     token.content = std::string(content->as_string("added token content"));
-    token.id = static_cast<int32_t>(id->as_int("added token id"));
+    int64_t raw_id = id->as_int("added token id");
+    if (raw_id < 0 || raw_id >= kMaxTokenId) {
+      throw std::invalid_argument("[tokenizer] added token id " + std::to_string(raw_id) +
+                                  " is out of range");
+    }
+    token.id = static_cast<int32_t>(raw_id);
     token.special = t.get_bool("special", false);
     token.normalized = t.get_bool("normalized", !token.special);
     token.lstrip = t.get_bool("lstrip", false);

@@ -54,20 +54,6 @@ uint32_t next_code_point(std::string_view s, size_t& i) {
   return cp;
 }
 
-size_t incomplete_utf8_suffix(std::string_view s) {
-  // Look back at most 3 bytes for a lead byte whose sequence runs past the end.
-  size_t n = s.size();
-  for (size_t back = 1; back <= 3 && back <= n; ++back) {
-    auto b = static_cast<unsigned char>(s[n - back]);
-    if ((b & 0xC0) == 0x80) {
-      continue;
-    }
-    size_t len = utf8_length(b);
-    return len > back ? back : 0;
-  }
-  return 0;
-}
-
 bool is_whitespace(uint32_t cp) {
   switch (cp) {
   case 0x09:

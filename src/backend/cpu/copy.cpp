@@ -87,7 +87,9 @@ void copy_row_major(const array& in, array& out) {
     });
     return;
   }
-  copy_into(in, out);
+  // out is row-major and may have another shape of the same size (a reshape that cannot be a
+  // view): in's own row-major strides address the same positions of out's buffer.
+  copy_into(in, out, make_row_major_strides(in.shape()));
 }
 
 void copy_to_output(const array& in, array& out) {

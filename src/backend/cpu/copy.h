@@ -18,7 +18,8 @@ inline void copy_into(const array& src, array& dst) {
 // output is row-major.
 void copy_to_output(const array& in, array& out);
 
-// Allocates `out` as row-major and fills it from `in`.
+// Allocates `out` as row-major and fills it from `in` in row-major order; out may have a
+// different shape of the same size.
 void copy_row_major(const array& in, array& out);
 
 } // namespace mlx::core::cpu

@@ -1,8 +1,11 @@
-// Reductions. The input is viewed as (outer, reduced, inner) runs after collapsing axes:
-//  - "row" reductions (the reduced axes are innermost and contiguous) reduce each contiguous
-//    run with independent accumulators, which the compiler vectorizes;
-//  - "column" reductions (a contiguous non-reduced axis is innermost) accumulate whole rows;
-//  - anything else walks the reduced indices per output element.
+// Reductions over any set of axes of any strided view (plan: reduce_plan.h):
+//  - Row and General: each output element reduces its runs of input; the run loop is a vector
+//    kernel for contiguous float32/float16/bfloat16 (reduce_isa.cpp), a 16-accumulator loop
+//    the compiler vectorizes for other contiguous types, and a plain loop for strided runs;
+//  - Column: rows of the innermost kept axis are combined element-wise into a block of
+//    accumulators, so every load is contiguous.
+// Work is split over output elements, and also over the reduced elements when there are too
+// few outputs to keep every thread busy (partial results are then combined in order).
 #include "core/primitives/reduce.h"
 
 #include <algorithm>
@@ -11,23 +14,41 @@
 
 #include "backend/common/strides.h"
 #include "backend/cpu/convert.h"
+#include "backend/cpu/isa_select.h"
+#include "backend/cpu/reduce_kernels.h"
+#include "backend/cpu/reduce_plan.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 
 namespace mlx::core {
 
+cpu::FloatReduceKernels cpu::float_reduce_kernels(Dtype dtype, FloatReduce op) {
+  return pick_isa(isa_baseline::float_reduce_kernels, isa_avx2::float_reduce_kernels,
+                  isa_avx512::float_reduce_kernels)(dtype, op);
+}
+
 namespace {
 
-// The reduction as an identity element and a combine step over the accumulator type A.
+// Below this many input elements a reduction runs on the calling thread.
+constexpr int64_t min_parallel_work = 1 << 15;
+// Accumulators per column block: 16 KiB of floats stays in L1 while rows stream past.
+constexpr int64_t column_block = 4096;
+// Runs shorter than this are reduced inline rather than by a vector kernel.
+constexpr int64_t short_run = 16;
+// Rows combined per pass over a block of column accumulators.
+constexpr int64_t column_rows = 8;
+
 template <typename A>
 struct SumOp {
   static A init() { return A(0); }
   A operator()(A a, A b) const { return a + b; }
+  static constexpr cpu::FloatReduce vector_kind = cpu::FloatReduce::Sum;
 };
 template <typename A>
 struct ProdOp {
   static A init() { return A(1); }
   A operator()(A a, A b) const { return a * b; }
+  static constexpr cpu::FloatReduce vector_kind = cpu::FloatReduce::Prod;
 };
 template <typename A>
 struct MaxOp {
@@ -38,13 +59,14 @@ struct MaxOp {
       return std::numeric_limits<A>::lowest();
     }
   }
-  A operator()(A a, A b) const {
+  A operator()(A acc, A x) const {
     if constexpr (std::is_floating_point_v<A>) {
-      return (a > b || a != a) ? a : b; // NaN propagates
+      return (x > acc || x != x) ? x : acc; // NaN wins, as numpy's and MLX's max
     } else {
-      return a > b ? a : b;
+      return x > acc ? x : acc;
     }
   }
+  static constexpr cpu::FloatReduce vector_kind = cpu::FloatReduce::Max;
 };
 template <typename A>
 struct MinOp {
@@ -55,13 +77,14 @@ struct MinOp {
       return std::numeric_limits<A>::max();
     }
   }
-  A operator()(A a, A b) const {
+  A operator()(A acc, A x) const {
     if constexpr (std::is_floating_point_v<A>) {
-      return (a < b || a != a) ? a : b;
+      return (x < acc || x != x) ? x : acc;
     } else {
-      return a < b ? a : b;
+      return x < acc ? x : acc;
     }
   }
+  static constexpr cpu::FloatReduce vector_kind = cpu::FloatReduce::Min;
 };
 struct AndOp {
   static bool init() { return true; }
@@ -72,264 +95,340 @@ struct OrOp {
   bool operator()(bool a, bool b) const { return a || b; }
 };
 
-// Reduces n contiguous values; 16 independent accumulators let the compiler use SIMD lanes
-// without reassociating a single running sum.
-template <typename In, typename A, typename Op>
-A reduce_contiguous(const In* x, int64_t n, Op op) {
-  constexpr int lanes = 16;
-  int64_t i = 0;
-  A result = Op::init();
-  if (n >= lanes) {
-    A acc[lanes];
-    for (int k = 0; k < lanes; ++k) {
-      acc[k] = Op::init();
-    }
-    for (; i + lanes <= n; i += lanes) {
-      for (int k = 0; k < lanes; ++k) {
-        acc[k] = op(acc[k], cpu::convert<A>(x[i + k]));
-      }
-    }
-    for (int k = 0; k < lanes; ++k) {
-      result = op(result, acc[k]);
-    }
-  }
-  for (; i < n; ++i) {
-    result = op(result, cpu::convert<A>(x[i]));
-  }
-  return result;
-}
-
-struct ReducePlan {
-  Shape shape;         // collapsed input shape
-  Strides in_strides;  // collapsed input strides
-  Strides out_strides; // output strides per collapsed axis (0 on reduced axes)
-  std::vector<bool> reduced;
+template <typename Op>
+concept VectorOp = requires {
+  Op::vector_kind;
 };
 
-// Collapses axes that are adjacent, both reduced or both kept, and contiguous in the input and
-// output alike.
-ReducePlan make_plan(const array& in, const array& out, const std::vector<int>& axes) {
-  std::vector<bool> is_reduced(in.ndim(), false);
-  for (int ax : axes) {
-    is_reduced[ax] = true;
-  }
-  Strides out_row_major = make_row_major_strides(out.shape());
-  ReducePlan plan;
-  for (size_t i = 0; i < in.ndim(); ++i) {
-    if (in.shape(i) == 1) {
-      continue;
+// The two inner loops of a reduction for input In, accumulator A and operation Op.
+template <typename In, typename A, typename Op>
+class Loops {
+public:
+  static constexpr bool vectorizable =
+      std::is_same_v<A, float> && (std::is_same_v<In, float> || std::is_same_v<In, float16_t> ||
+                                   std::is_same_v<In, bfloat16_t>)&&VectorOp<Op>;
+
+  explicit Loops(Dtype in_dtype) {
+    if constexpr (vectorizable) {
+      kernels_ = cpu::float_reduce_kernels(in_dtype, Op::vector_kind);
     }
-    int64_t os = is_reduced[i] ? 0 : out_row_major[i];
-    if (!plan.shape.empty() && plan.reduced.back() == is_reduced[i] &&
-        plan.in_strides.back() == in.strides()[i] * in.shape(i) &&
-        plan.out_strides.back() == os * in.shape(i)) {
-      plan.shape.back() *= in.shape(i);
-      plan.in_strides.back() = in.strides()[i];
-      plan.out_strides.back() = os;
-      continue;
-    }
-    plan.shape.push_back(in.shape(i));
-    plan.in_strides.push_back(in.strides()[i]);
-    plan.out_strides.push_back(os);
-    plan.reduced.push_back(is_reduced[i]);
   }
-  return plan;
+
+  // op(acc, x[0], x[stride], ..., x[(n-1) stride]).
+  A run(const In* x, int64_t n, int64_t stride, A acc) const {
+    if constexpr (vectorizable) {
+      if (n < short_run) {
+        Op op;
+        for (int64_t i = 0; i < n; ++i) {
+          acc = op(acc, cpu::convert<A>(x[i * stride]));
+        }
+        return acc;
+      }
+      if (stride != 1) {
+        // Gather into a small contiguous buffer so the conversion and the op stay vectorized.
+        constexpr int64_t chunk = 256;
+        In buffer[chunk];
+        for (int64_t i = 0; i < n; i += chunk) {
+          int64_t m = std::min(chunk, n - i);
+          for (int64_t j = 0; j < m; ++j) {
+            buffer[j] = x[(i + j) * stride];
+          }
+          acc = kernels_.run(buffer, m, acc);
+        }
+        return acc;
+      }
+      return kernels_.run(x, n, acc);
+    }
+    Op op;
+    if (stride != 1) {
+      for (int64_t i = 0; i < n; ++i) {
+        acc = op(acc, cpu::convert<A>(x[i * stride]));
+      }
+      return acc;
+    }
+    // Independent accumulators let the compiler use vector lanes without reassociating.
+    constexpr int lanes = 16;
+    int64_t i = 0;
+    if (n >= lanes) {
+      A part[lanes];
+      std::fill_n(part, lanes, Op::init());
+      for (; i + lanes <= n; i += lanes) {
+        for (int k = 0; k < lanes; ++k) {
+          part[k] = op(part[k], cpu::convert<A>(x[i + k]));
+        }
+      }
+      for (int k = 0; k < lanes; ++k) {
+        acc = op(acc, part[k]);
+      }
+    }
+    for (; i < n; ++i) {
+      acc = op(acc, cpu::convert<A>(x[i]));
+    }
+    return acc;
+  }
+
+  // acc[k] = op(acc[k], x[r * row_stride + k]) for r < rows, k < n.
+  void accumulate(A* acc, const In* x, int64_t n, int64_t row_stride, int64_t rows) const {
+    if constexpr (vectorizable) {
+      kernels_.accumulate(acc, x, n, row_stride, rows);
+    } else {
+      Op op;
+      for (int64_t r = 0; r < rows; ++r) {
+        const In* row = x + r * row_stride;
+        for (int64_t k = 0; k < n; ++k) {
+          acc[k] = op(acc[k], cpu::convert<A>(row[k]));
+        }
+      }
+    }
+  }
+
+private:
+  cpu::FloatReduceKernels kernels_{};
+};
+
+// How many pieces each output's reduced elements are cut into so that `tasks` outputs keep
+// every thread busy; 1 when there are enough outputs or too little work.
+int64_t reduced_chunks(int64_t tasks, int64_t red_size) {
+  int threads = cpu::num_threads();
+  if (threads == 1 || tasks >= 4 * threads || tasks * red_size < min_parallel_work) {
+    return 1;
+  }
+  int64_t wanted = (4 * threads + tasks - 1) / tasks;
+  return std::max<int64_t>(1, std::min(wanted, red_size / (min_parallel_work / 4)));
+}
+
+// The offset of element e of a (shape, strides) space, without divisions when it is 1-D.
+inline int64_t offset_of(int64_t e, const Shape& shape, const Strides& strides) {
+  return shape.size() == 1 ? e * strides[0] : elem_to_loc(e, shape, strides);
+}
+
+// The offset of reduced position r (row-major over the reduced axes).
+inline int64_t reduced_offset(int64_t r, const ReducePlan& plan) {
+  return offset_of(r, plan.red_shape, plan.red_in);
+}
+
+// Reduces flat reduced indices [lo, hi) of the reduced space starting at `base`.
+template <typename In, typename A, typename Op>
+A reduce_span(const Loops<In, A, Op>& loops, const In* base, const ReducePlan& plan, int64_t lo,
+              int64_t hi, A acc) {
+  int64_t run = plan.red_shape.back();
+  int64_t stride = plan.red_in.back();
+  while (lo < hi) {
+    int64_t row = lo / run;
+    int64_t col = lo % run;
+    int64_t n = std::min(run - col, hi - lo);
+    const In* x = base + reduced_offset(row * run, plan) + col * stride;
+    acc = loops.run(x, n, stride, acc);
+    lo += n;
+  }
+  return acc;
 }
 
 template <typename In, typename Out, typename A, typename Op>
-void reduce_impl(const array& in, array& out, const std::vector<int>& axes, Op op) {
-  out.set_data(allocator::malloc(out.nbytes()));
-  const In* src = in.data<In>();
-  Out* dst = out.data<Out>();
-  int64_t out_size = out.size();
-  if (in.size() == 0) {
-    for (int64_t i = 0; i < out_size; ++i) {
-      dst[i] = cpu::convert<Out>(Op::init());
-    }
-    return;
-  }
-  auto plan = make_plan(in, out, axes);
-  if (plan.shape.empty()) { // every axis has size 1
-    dst[0] = cpu::convert<Out>(op(Op::init(), cpu::convert<A>(src[0])));
-    return;
-  }
-  int nd = static_cast<int>(plan.shape.size());
-
-  // All axes reduced over one contiguous run: split the run across threads.
-  if (nd == 1 && plan.reduced[0] && plan.in_strides[0] == 1) {
-    int64_t n = plan.shape[0];
-    int threads = cpu::num_threads();
-    auto partial = std::make_unique<A[]>(threads); // not vector: A may be bool
-    std::fill_n(partial.get(), threads, Op::init());
-    int64_t per = (n + threads - 1) / threads;
-    cpu::parallel_for(threads, 1, [&](int64_t b, int64_t e) {
-      for (int64_t t = b; t < e; ++t) {
-        int64_t lo = t * per;
-        int64_t hi = std::min(n, lo + per);
-        if (lo < hi) {
-          partial[t] = reduce_contiguous<In, A>(src + lo, hi - lo, op);
-        }
+void reduce_runs(const Loops<In, A, Op>& loops, const In* src, Out* dst, const ReducePlan& plan) {
+  int64_t outputs = plan.kept_size();
+  int64_t red_size = plan.red_size();
+  int64_t chunks = reduced_chunks(outputs, red_size);
+  int64_t per_chunk = (red_size + chunks - 1) / chunks;
+  auto partial = std::make_unique<A[]>(chunks > 1 ? outputs * chunks : 0); // A may be bool
+  int64_t grain = std::max<int64_t>(1, min_parallel_work / std::max<int64_t>(per_chunk, 1));
+  cpu::parallel_for(outputs * chunks, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      int64_t e = t / chunks;
+      int64_t c = t % chunks;
+      const In* base = src + offset_of(e, plan.kept_shape, plan.kept_in);
+      int64_t lo = c * per_chunk;
+      int64_t hi = std::min(red_size, lo + per_chunk);
+      // One reduced axis: one run per output, with no position arithmetic.
+      A acc = plan.red_shape.size() == 1
+                  ? loops.run(base + lo * plan.red_in[0], hi - lo, plan.red_in[0], Op::init())
+                  : reduce_span(loops, base, plan, lo, hi, Op::init());
+      if (chunks == 1) {
+        dst[offset_of(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
+      } else {
+        partial[t] = acc;
       }
-    });
-    A result = Op::init();
-    for (int t = 0; t < threads; ++t) {
-      result = op(result, partial[t]);
     }
-    dst[0] = cpu::convert<Out>(result);
-    return;
-  }
-
-  // Split the collapsed axes into kept (output) and reduced ones.
-  Shape kept_shape, red_shape;
-  Strides kept_in, kept_out, red_in;
-  for (int i = 0; i < nd; ++i) {
-    if (plan.reduced[i]) {
-      red_shape.push_back(plan.shape[i]);
-      red_in.push_back(plan.in_strides[i]);
-    } else {
-      kept_shape.push_back(plan.shape[i]);
-      kept_in.push_back(plan.in_strides[i]);
-      kept_out.push_back(plan.out_strides[i]);
+  });
+  if (chunks > 1) {
+    Op op;
+    for (int64_t e = 0; e < outputs; ++e) {
+      A acc = partial[e * chunks];
+      for (int64_t c = 1; c < chunks; ++c) {
+        acc = op(acc, partial[e * chunks + c]);
+      }
+      dst[offset_of(e, plan.kept_shape, plan.kept_out)] = cpu::convert<Out>(acc);
     }
   }
-  if (red_shape.empty()) { // nothing to reduce: a conversion
-    red_shape.push_back(1);
-    red_in.push_back(0);
-  }
-  if (kept_shape.empty()) {
-    kept_shape.push_back(1);
-    kept_in.push_back(0);
-    kept_out.push_back(0);
-  }
-  int64_t red_size = 1;
-  for (auto d : red_shape) {
-    red_size *= d;
-  }
-
-  bool column =
-      !plan.reduced[nd - 1] && plan.in_strides[nd - 1] == 1 && plan.out_strides[nd - 1] == 1;
-  if (column) {
-    // Rows of the innermost kept axis: acc[k] = op over reduced indices of in[..., k].
-    int64_t inner = kept_shape.back();
-    Shape outer_shape(kept_shape.begin(), kept_shape.end() - 1);
-    Strides outer_in(kept_in.begin(), kept_in.end() - 1);
-    Strides outer_out(kept_out.begin(), kept_out.end() - 1);
-    outer_shape.push_back(1);
-    outer_in.push_back(0);
-    outer_out.push_back(0);
-    int64_t outer = row_count(outer_shape);
-    int64_t red_rows = row_count(red_shape);
-    int64_t red_inner_stride = red_in.back();
-    cpu::parallel_for(
-        outer * inner, std::max<int64_t>(64, (1 << 15) / std::max<int64_t>(red_size, 1)),
-        [&](int64_t lo, int64_t hi) {
-          auto acc = std::make_unique<A[]>(hi - lo); // not vector: A may be bool
-          for (int64_t idx = lo; idx < hi;) {
-            int64_t o = idx / inner;
-            int64_t k0 = idx % inner;
-            int64_t k1 = std::min(inner, k0 + (hi - idx));
-            int64_t in_off = elem_to_loc(o, outer_shape, outer_in);
-            int64_t out_off = elem_to_loc(o, outer_shape, outer_out);
-            std::fill_n(acc.get(), k1 - k0, Op::init());
-            for_each_row<1>(red_shape, {&red_in}, 0, red_rows,
-                            [&](const auto& off, int64_t n, const auto&) {
-                              for (int64_t r = 0; r < n; ++r) {
-                                const In* row = src + in_off + off[0] + r * red_inner_stride;
-                                for (int64_t k = k0; k < k1; ++k) {
-                                  acc[k - k0] = op(acc[k - k0], cpu::convert<A>(row[k]));
-                                }
-                              }
-                            });
-            for (int64_t k = k0; k < k1; ++k) {
-              dst[out_off + k] = cpu::convert<Out>(acc[k - k0]);
-            }
-            idx += k1 - k0;
-          }
-        });
-    return;
-  }
-
-  // Per output element, reduce over the reduced axes (contiguous innermost run if possible).
-  int64_t red_rows = row_count(red_shape);
-  int64_t kept_count = 1;
-  for (auto d : kept_shape) {
-    kept_count *= d;
-  }
-  cpu::parallel_for(kept_count, std::max<int64_t>(1, (1 << 15) / std::max<int64_t>(red_size, 1)),
-                    [&](int64_t lo, int64_t hi) {
-                      for (int64_t e = lo; e < hi; ++e) {
-                        int64_t in_off = elem_to_loc(e, kept_shape, kept_in);
-                        int64_t out_off = elem_to_loc(e, kept_shape, kept_out);
-                        A acc = Op::init();
-                        for_each_row<1>(red_shape, {&red_in}, 0, red_rows,
-                                        [&](const auto& off, int64_t n, const auto& st) {
-                                          const In* run = src + in_off + off[0];
-                                          if (st[0] == 1) {
-                                            acc = op(acc, reduce_contiguous<In, A>(run, n, op));
-                                          } else {
-                                            for (int64_t r = 0; r < n; ++r) {
-                                              acc = op(acc, cpu::convert<A>(run[r * st[0]]));
-                                            }
-                                          }
-                                        });
-                        dst[out_off] = cpu::convert<Out>(acc);
-                      }
-                    });
 }
 
-template <typename In, typename Out>
+template <typename In, typename Out, typename A, typename Op>
+void reduce_columns(const Loops<In, A, Op>& loops, const In* src, Out* dst,
+                    const ReducePlan& plan) {
+  int64_t width = plan.kept_shape.back();
+  int64_t out_stride = plan.kept_out.back();
+  Shape group_shape(plan.kept_shape.begin(), plan.kept_shape.end() - 1);
+  Strides group_in(plan.kept_in.begin(), plan.kept_in.end() - 1);
+  Strides group_out(plan.kept_out.begin(), plan.kept_out.end() - 1);
+  int64_t groups = 1;
+  for (auto d : group_shape) {
+    groups *= d;
+  }
+  int64_t blocks = (width + column_block - 1) / column_block;
+  int64_t red_size = plan.red_size();
+  int64_t tasks = groups * blocks;
+  int64_t chunks = reduced_chunks(tasks, red_size * std::min(width, column_block));
+  chunks = std::min(chunks, red_size);
+  int64_t per_chunk = (red_size + chunks - 1) / chunks;
+  int64_t block = std::min(width, column_block);
+  auto partial = std::make_unique<A[]>(chunks > 1 ? tasks * chunks * block : 0);
+  int64_t work_per_task = per_chunk * block;
+  int64_t grain = std::max<int64_t>(1, min_parallel_work / std::max<int64_t>(work_per_task, 1));
+  Op op;
+  cpu::parallel_for(tasks * chunks, grain, [&](int64_t begin, int64_t end) {
+    auto local = std::make_unique<A[]>(block);
+    for (int64_t t = begin; t < end; ++t) {
+      int64_t task = t / chunks;
+      int64_t c = t % chunks;
+      int64_t g = task / blocks;
+      int64_t k0 = (task % blocks) * column_block;
+      int64_t n = std::min(column_block, width - k0);
+      A* acc = chunks > 1 ? partial.get() + t * block : local.get();
+      std::fill_n(acc, n, Op::init());
+      const In* base = src + elem_to_loc(g, group_shape, group_in) + k0;
+      int64_t lo = c * per_chunk;
+      int64_t hi = std::min(red_size, lo + per_chunk);
+      // Up to `column_rows` consecutive rows of the innermost reduced axis per call.
+      int64_t run = plan.red_shape.back();
+      int64_t row_stride = plan.red_in.back();
+      for (int64_t r = lo; r < hi;) {
+        int64_t rows = std::min({column_rows, run - r % run, hi - r});
+        loops.accumulate(acc, base + reduced_offset(r, plan), n, row_stride, rows);
+        r += rows;
+      }
+      if (chunks == 1) {
+        Out* out = dst + elem_to_loc(g, group_shape, group_out) + k0 * out_stride;
+        for (int64_t k = 0; k < n; ++k) {
+          out[k * out_stride] = cpu::convert<Out>(acc[k]);
+        }
+      }
+    }
+  });
+  if (chunks > 1) {
+    for (int64_t task = 0; task < tasks; ++task) {
+      int64_t g = task / blocks;
+      int64_t k0 = (task % blocks) * column_block;
+      int64_t n = std::min(column_block, width - k0);
+      A* acc = partial.get() + task * chunks * block;
+      for (int64_t c = 1; c < chunks; ++c) {
+        const A* more = acc + c * block;
+        for (int64_t k = 0; k < n; ++k) {
+          acc[k] = op(acc[k], more[k]);
+        }
+      }
+      Out* out = dst + elem_to_loc(g, group_shape, group_out) + k0 * out_stride;
+      for (int64_t k = 0; k < n; ++k) {
+        out[k * out_stride] = cpu::convert<Out>(acc[k]);
+      }
+    }
+  }
+}
+
+template <typename In, typename Out, typename A, typename Op>
+void reduce_impl(const array& in, array& out, const std::vector<int>& axes) {
+  out.set_data(allocator::malloc(out.nbytes()));
+  Out* dst = out.data<Out>();
+  if (out.size() == 0) {
+    return;
+  }
+  if (in.size() == 0) {
+    std::fill_n(dst, out.size(), cpu::convert<Out>(Op::init()));
+    return;
+  }
+  auto plan = make_reduce_plan(in, out, axes);
+  const In* src = in.data<In>() + plan.in_offset;
+  dst += plan.out_offset;
+  Loops<In, A, Op> loops(in.dtype());
+  if (plan.kind == ReducePlan::Kind::Column) {
+    reduce_columns(loops, src, dst, plan);
+  } else {
+    reduce_runs(loops, src, dst, plan);
+  }
+}
+
+// Sum and Prod count bool and integers of up to 32 bits in (u)int32, as MLX.
+template <typename In>
+using sum_out_t = std::conditional_t<
+    std::is_same_v<In, bool> || (std::is_integral_v<In> && std::is_signed_v<In> && sizeof(In) <= 4),
+    int32_t, std::conditional_t<std::is_integral_v<In> && sizeof(In) <= 4, uint32_t, In>>;
+
+template <typename In>
 void reduce_typed(ReduceType type, const array& in, array& out, const std::vector<int>& axes) {
-  using A = std::conditional_t<std::is_same_v<In, bool> || std::is_same_v<Out, bool>, Out,
-                               accumulator_t<Out>>;
+  using SumOut = sum_out_t<In>;
+  using SumAcc = accumulator_t<SumOut>;
+  using Acc = accumulator_t<In>;
   switch (type) {
   case ReduceType::And:
-    return reduce_impl<In, bool, bool>(in, out, axes, AndOp{});
+    return reduce_impl<In, bool, bool, AndOp>(in, out, axes);
   case ReduceType::Or:
-    return reduce_impl<In, bool, bool>(in, out, axes, OrOp{});
+    return reduce_impl<In, bool, bool, OrOp>(in, out, axes);
   case ReduceType::Sum:
-    return reduce_impl<In, Out, A>(in, out, axes, SumOp<A>{});
+    if constexpr (is_half_v<In>) {
+      if (out.dtype() == float32) {
+        return reduce_impl<In, float, float, SumOp<float>>(in, out, axes);
+      }
+    }
+    return reduce_impl<In, SumOut, SumAcc, SumOp<SumAcc>>(in, out, axes);
   case ReduceType::Prod:
-    return reduce_impl<In, Out, A>(in, out, axes, ProdOp<A>{});
+    return reduce_impl<In, SumOut, SumAcc, ProdOp<SumAcc>>(in, out, axes);
   case ReduceType::Max:
-    if constexpr (!is_complex_v<Out>) {
-      return reduce_impl<In, Out, A>(in, out, axes, MaxOp<A>{});
+    if constexpr (!is_complex_v<In>) {
+      return reduce_impl<In, In, Acc, MaxOp<Acc>>(in, out, axes);
     }
     break;
   case ReduceType::Min:
-    if constexpr (!is_complex_v<Out>) {
-      return reduce_impl<In, Out, A>(in, out, axes, MinOp<A>{});
+    if constexpr (!is_complex_v<In>) {
+      return reduce_impl<In, In, Acc, MinOp<Acc>>(in, out, axes);
     }
     break;
   }
   detail::unsupported_dtype("[reduce]", in.dtype());
 }
 
+Dtype natural_out_dtype(ReduceType type, Dtype in) {
+  switch (type) {
+  case ReduceType::And:
+  case ReduceType::Or:
+    return bool_;
+  case ReduceType::Sum:
+  case ReduceType::Prod:
+    if (in == bool_ || in == int8 || in == int16 || in == int32) {
+      return int32;
+    }
+    if (in == uint8 || in == uint16 || in == uint32) {
+      return uint32;
+    }
+    return in;
+  case ReduceType::Max:
+  case ReduceType::Min:
+    break;
+  }
+  return in;
+}
+
 } // namespace
 
 void Reduce::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& in = inputs[0];
-  if (type_ == ReduceType::And || type_ == ReduceType::Or) {
-    dispatch_all_types(in.dtype(), [&](auto tag) {
-      using In = tag_type_t<decltype(tag)>;
-      reduce_typed<In, bool>(type_, in, out, axes_);
-    });
-    return;
-  }
-  if (in.dtype() == bool_) {
-    // Sum/Prod of bool count in int32; min/max of bool stay bool.
-    dispatch_all_types(out.dtype(), [&](auto tag) {
-      using Out = tag_type_t<decltype(tag)>;
-      if constexpr (std::is_same_v<Out, int32_t> || std::is_same_v<Out, bool>) {
-        reduce_typed<bool, Out>(type_, in, out, axes_);
-      } else {
-        detail::unsupported_dtype("[reduce]", out.dtype());
-      }
-    });
-    return;
+  // Sums of half types may also come out in float32, their accumulator (see mean and var).
+  bool float_sum = type_ == ReduceType::Sum && out.dtype() == float32 &&
+                   (in.dtype() == float16 || in.dtype() == bfloat16);
+  if (!float_sum && out.dtype() != natural_out_dtype(type_, in.dtype())) {
+    throw std::invalid_argument("[Reduce] Output dtype does not match the reduction.");
   }
   dispatch_all_types(in.dtype(), [&](auto tag) {
-    using T = tag_type_t<decltype(tag)>;
-    reduce_typed<T, T>(type_, in, out, axes_);
+    using In = tag_type_t<decltype(tag)>;
+    reduce_typed<In>(type_, in, out, axes_);
   });
 }
 

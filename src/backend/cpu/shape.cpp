@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "backend/common/strides.h"
+#include "backend/cpu/convert.h"
 #include "backend/cpu/copy.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
@@ -184,18 +185,22 @@ void Full::eval_cpu(const std::vector<array>& inputs, array& out) {
 
 void Arange::eval_cpu(const std::vector<array>& inputs, array& out) {
   out.set_data(allocator::malloc(out.nbytes()));
-  dispatch_real_types(out.dtype(), "[arange]", [&](auto tag) {
+  dispatch_all_types(out.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
     T* dst = out.data<T>();
     size_t n = out.size();
-    if constexpr (std::is_same_v<T, bool>) {
+    if constexpr (std::is_integral_v<T>) {
+      // As numpy and MLX: the first two values in the integer type fix the step, so
+      // arange(0, 5, 0.5, int32) is all zeros. Wraps like the integer type.
+      auto first = static_cast<int64_t>(start_);
+      auto delta = static_cast<int64_t>(start_ + step_) - first;
       for (size_t i = 0; i < n; ++i) {
-        dst[i] = (start_ + i * step_) != 0;
+        dst[i] = static_cast<T>(first + static_cast<int64_t>(i) * delta);
       }
     } else {
-      // Like numpy: start + i * step, computed in double then converted.
+      // start + i * step in double, rounded once (MLX's GPU formula, numpy's too).
       for (size_t i = 0; i < n; ++i) {
-        dst[i] = static_cast<T>(start_ + static_cast<double>(i) * step_);
+        dst[i] = cpu::convert<T>(start_ + static_cast<double>(i) * step_);
       }
     }
   });

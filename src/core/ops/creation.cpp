@@ -10,10 +10,7 @@ namespace mlx::core {
 
 array arange(double start, double stop, double step, Dtype dtype, StreamOrDevice s) {
   if (dtype == bool_) {
-    throw op_error("arange", "Cannot make an arange of type bool.");
-  }
-  if (dtype == complex64) {
-    throw op_error("arange", "Cannot make an arange of type complex64.");
+    throw op_error("arange", "bool not supported for arange.");
   }
   if (std::isnan(start) || std::isnan(stop) || std::isnan(step)) {
     throw op_error("arange", "Cannot compute length: start, stop and step must not be NaN.");
@@ -23,6 +20,10 @@ array arange(double start, double stop, double step, Dtype dtype, StreamOrDevice
   }
   if (step == 0) {
     throw op_error("arange", "Step must be non-zero.");
+  }
+  // An infinite step in the direction of stop gives just start, as MLX and numpy.
+  if (std::isinf(step) && ((step > 0 && start < stop) || (step < 0 && start > stop))) {
+    return full({1}, array(start, float64), dtype, s);
   }
   double real_size = std::ceil((stop - start) / step);
   if (real_size > static_cast<double>(std::numeric_limits<int32_t>::max())) {
@@ -61,17 +62,16 @@ array linspace(double start, double stop, int num, Dtype dtype, StreamOrDevice s
   if (num < 0) {
     throw op_error("linspace", "Number of samples, ", num, ", must be non-negative.");
   }
+  // As MLX: (1 - t) start + t stop with t = i / (num - 1), so both ends are exact; computed in
+  // float32 (float64 when that is the requested type).
+  Dtype compute = dtype == float64 ? float64 : float32;
   if (num == 1) {
-    return astype(array({static_cast<float>(start)}), dtype, s);
+    return astype(full({1}, array(start, float64), compute, s), dtype, s);
   }
-  double step = num > 1 ? (stop - start) / (num - 1) : 0.0;
-  auto values = arange(0.0, static_cast<double>(num), 1.0, float64, s);
-  auto out = add(multiply(values, array(step, float64), s), array(start, float64), s);
-  // The last sample is exactly `stop`, as numpy's.
-  if (num > 1) {
-    out = where(equal(values, array(static_cast<double>(num - 1), float64), s),
-                array(stop, float64), out, s);
-  }
+  auto t = divide(arange(0.0, static_cast<double>(num), compute, s), array(num - 1, compute), s);
+  auto t_bar = subtract(array(1, compute), t, s);
+  auto out =
+      add(multiply(t_bar, array(start, compute), s), multiply(t, array(stop, compute), s), s);
   return astype(out, dtype, s);
 }
 
@@ -109,18 +109,19 @@ array tri(int n, int m, int k, Dtype type, StreamOrDevice s) {
   if (n < 0 || m < 0) {
     throw op_error("tri", "Negative dimensions are not allowed.");
   }
-  auto rows = reshape(arange(0, n, s), {n, 1}, s);
-  auto cols = reshape(arange(0, m, s), {1, m}, s);
-  return astype(greater_equal(add(rows, array(k), s), cols, s), type, s);
+  // int64 indices: row + k must not wrap for any int k.
+  auto rows = reshape(arange(0.0, static_cast<double>(n), int64, s), {n, 1}, s);
+  auto cols = reshape(arange(0.0, static_cast<double>(m), int64, s), {1, m}, s);
+  return astype(greater_equal(add(rows, array(int64_t{k}), s), cols, s), type, s);
 }
 
 array eye(int n, int m, int k, Dtype dtype, StreamOrDevice s) {
-  if (n < 0 || m < 0) {
-    throw op_error("eye", "Negative dimensions are not allowed.");
+  if (n <= 0 || m <= 0) {
+    throw op_error("eye", "N and M must be positive integers.");
   }
-  auto rows = reshape(arange(0, n, s), {n, 1}, s);
-  auto cols = reshape(arange(0, m, s), {1, m}, s);
-  return astype(equal(add(rows, array(k), s), cols, s), dtype, s);
+  auto rows = reshape(arange(0.0, static_cast<double>(n), int64, s), {n, 1}, s);
+  auto cols = reshape(arange(0.0, static_cast<double>(m), int64, s), {1, m}, s);
+  return astype(equal(add(rows, array(int64_t{k}), s), cols, s), dtype, s);
 }
 
 array identity(int n, Dtype dtype, StreamOrDevice s) {
@@ -132,7 +133,7 @@ array tril(array x, int k, StreamOrDevice s) {
     throw op_error("tril", "tril requires an array with at least 2 dimensions.");
   }
   auto mask = tri(x.shape(-2), x.shape(-1), k, bool_, s);
-  return where(mask, x, zeros_like(x, s), s);
+  return where(mask, x, array(0, x.dtype()), s);
 }
 
 array triu(array x, int k, StreamOrDevice s) {
@@ -140,21 +141,22 @@ array triu(array x, int k, StreamOrDevice s) {
     throw op_error("triu", "triu requires an array with at least 2 dimensions.");
   }
   auto mask = tri(x.shape(-2), x.shape(-1), k - 1, bool_, s);
-  return where(mask, zeros_like(x, s), x, s);
+  return where(mask, array(0, x.dtype()), x, s);
 }
 
 namespace {
 
-// Numpy's window definitions over n = 0..M-1, computed in double on the host.
+// Numpy's window definitions over k = 0..M-1, computed in double on the host; as numpy, a
+// length below 1 gives an empty window and a length of 1 the single value 1.
 template <typename F>
-array window(const char* name, int M, F value) {
-  if (M < 0) {
-    throw op_error(name, "Window length must be non-negative, got ", M, ".");
+array window(int M, F value) {
+  if (M < 1) {
+    return array({}, float32);
   }
   std::vector<float> w(M);
-  for (int n = 0; n < M; ++n) {
-    w[n] = M == 1 ? 1.0f
-                  : static_cast<float>(value(static_cast<double>(n), static_cast<double>(M - 1)));
+  for (int k = 0; k < M; ++k) {
+    w[k] = M == 1 ? 1.0f
+                  : static_cast<float>(value(static_cast<double>(k), static_cast<double>(M - 1)));
   }
   return array(w.begin(), {M}, float32);
 }
@@ -162,24 +164,21 @@ array window(const char* name, int M, F value) {
 } // namespace
 
 array hanning(int M, StreamOrDevice s) {
-  return window("hanning", M, [](double n, double d) {
-    return 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / d);
-  });
+  return window(
+      M, [](double n, double d) { return 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / d); });
 }
 
 array hamming(int M, StreamOrDevice s) {
-  return window("hamming", M, [](double n, double d) {
-    return 0.54 - 0.46 * std::cos(2.0 * std::numbers::pi * n / d);
-  });
+  return window(
+      M, [](double n, double d) { return 0.54 - 0.46 * std::cos(2.0 * std::numbers::pi * n / d); });
 }
 
 array bartlett(int M, StreamOrDevice s) {
-  return window("bartlett", M,
-                [](double n, double d) { return n <= d / 2 ? 2.0 * n / d : 2.0 - 2.0 * n / d; });
+  return window(M, [](double n, double d) { return n <= d / 2 ? 2.0 * n / d : 2.0 - 2.0 * n / d; });
 }
 
 array blackman(int M, StreamOrDevice s) {
-  return window("blackman", M, [](double n, double d) {
+  return window(M, [](double n, double d) {
     double x = 2.0 * std::numbers::pi * n / d;
     return 0.42 - 0.5 * std::cos(x) + 0.08 * std::cos(2.0 * x);
   });

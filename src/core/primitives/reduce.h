@@ -8,7 +8,9 @@ namespace mlx::core {
 enum class ReduceType { And, Or, Sum, Prod, Min, Max };
 
 // Reduces `axes` of the input; the output keeps them with size 1 (ops reshape for !keepdims).
-// Sum and Prod of bool/small integers accumulate in the output dtype chosen by the op.
+// Output dtypes: bool for And/Or; for Sum and Prod, int32 for bool and signed integers of up
+// to 32 bits, uint32 for unsigned ones of up to 32 bits, the input's otherwise (a Sum of a
+// half type may also ask for float32); Min and Max keep the input's.
 class Reduce : public UnaryPrimitive {
 public:
   Reduce(Stream stream, ReduceType type, std::vector<int> axes)
