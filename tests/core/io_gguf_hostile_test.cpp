@@ -127,6 +127,10 @@ TEST_F(GgufHostile, BadTensorInfos) {
   expect_rejected(
       GgufBuilder().tensor("w", {1u << 30, 1u << 30, 1u << 30, 1u << 30}, 0, Bytes(4, 0)).build(),
       "overflows");
+  // Found by fuzz_gguf: empty, but the other dimensions multiply past int64.
+  expect_rejected(
+      GgufBuilder().tensor("w", {1u << 30, 1u << 30, 1u << 30, 0}, 0, Bytes(4, 0)).build(),
+      "overflows");
   expect_rejected(GgufBuilder().tensor("w\xc3", {1}, 0, Bytes(4, 0)).build(), "not valid UTF-8");
   expect_rejected(
       GgufBuilder().tensor("w", {1}, 0, Bytes(4, 0)).tensor("w", {1}, 0, Bytes(4, 0)).build(),

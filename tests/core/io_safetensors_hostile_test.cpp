@@ -115,6 +115,10 @@ TEST_F(SafetensorsHostile, AbsurdDimensions) {
       with_header("{" + tensor("w", "U8", "[2147483647,2147483647,2147483647,2]", 0, 4) + "}",
                   "abcd"),
       "overflows");
+  // An empty tensor whose other dimensions multiply past int64: its strides would overflow.
+  expect_rejected(
+      with_header("{" + tensor("w", "F32", "[2147483647,2147483647,2147483647,0]", 0, 0) + "}"),
+      "overflows");
   std::string many = "[";
   for (int i = 0; i < 65; ++i) {
     many += i ? ",1" : "1";

@@ -1,5 +1,6 @@
 #include "core/io/checked.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "core/io/errors.h"
@@ -9,8 +10,9 @@ namespace mlx::core::io::detail {
 CheckedShape check_shape(const uint64_t* dims, size_t ndim, uint64_t itemsize) {
   CheckedShape result;
   bool has_zero = false;
-  uint64_t elements = 1;
-  bool overflow = false;
+  // The product of the non-zero dimensions: an array's strides are int64, so it must fit one
+  // even when a zero dimension leaves the tensor empty.
+  uint64_t product = 1;
   for (size_t i = 0; i < ndim; ++i) {
     if (dims[i] > static_cast<uint64_t>(std::numeric_limits<ShapeElem>::max())) {
       result.problem = "a dimension exceeds 2^31 - 1";
@@ -18,24 +20,19 @@ CheckedShape check_shape(const uint64_t* dims, size_t ndim, uint64_t itemsize) {
     }
     result.shape.push_back(static_cast<ShapeElem>(dims[i]));
     has_zero |= dims[i] == 0;
-    if (auto product = checked_mul(elements, dims[i])) {
-      elements = *product;
-    } else {
-      overflow = true;
+    auto next = checked_mul(product, std::max<uint64_t>(dims[i], 1));
+    if (!next || *next > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      result.problem = "the element count overflows 64 bits";
+      return result;
     }
+    product = *next;
   }
-  // A zero dimension makes the tensor empty however large the others are.
-  if (has_zero) {
-    result.elements = 0;
-    result.nbytes = 0;
-    return result;
-  }
-  auto nbytes = overflow ? std::nullopt : checked_mul(elements, itemsize);
+  result.elements = has_zero ? 0 : product;
+  auto nbytes = checked_mul(result.elements, itemsize);
   if (!nbytes) {
-    result.problem = "the element count overflows 64 bits";
+    result.problem = "the byte size overflows 64 bits";
     return result;
   }
-  result.elements = elements;
   result.nbytes = *nbytes;
   return result;
 }
