@@ -28,6 +28,7 @@ if(NOT MLXCPP_OPENBLAS_HAS_LAPACK)
 endif()
 
 find_package(nlohmann_json 3.10 REQUIRED)
+find_package(ZLIB REQUIRED) # deflated members of .npz archives
 find_package(fmt REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(PkgConfig REQUIRED)

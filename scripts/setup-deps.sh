@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git clang-format
   libopenblas-dev liblapacke-dev   # float GEMM and LAPACK (OpenBLAS's, lapack.h prototypes)
   nlohmann-json3-dev libcli11-dev libfmt-dev
+  zlib1g-dev                       # deflated .npz members
   libpcre2-dev libutf8proc-dev     # tokenizers: regexes with Unicode classes, normalization
   libsndfile1-dev libsoxr-dev libstb-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev

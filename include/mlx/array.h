@@ -391,6 +391,13 @@ void array::init(It src) {
 }
 
 namespace detail {
+// The real part of a complex value, as Out. Templated on Out so that the call in copy_into is
+// dependent: clang checks non-dependent expressions even in a discarded `if constexpr` branch.
+template <typename Out, typename Complex>
+Out real_part_as(const Complex& v) {
+  return static_cast<Out>(v.real());
+}
+
 template <typename It>
 void copy_into(It src, size_t n, Dtype dtype, void* dst) {
   auto fill = [&](auto* out) {
@@ -398,7 +405,7 @@ void copy_into(It src, size_t n, Dtype dtype, void* dst) {
     using In = std::remove_cv_t<std::remove_reference_t<decltype(*src)>>;
     for (size_t i = 0; i < n; ++i, ++src) {
       if constexpr (std::is_same_v<In, complex64_t> && !std::is_same_v<Out, complex64_t>) {
-        out[i] = static_cast<Out>(src->real()); // a real type keeps the real part
+        out[i] = real_part_as<Out>(*src); // a real type keeps the real part
       } else {
         out[i] = static_cast<Out>(*src);
       }

@@ -28,9 +28,11 @@ void copy_contiguous(const In* src, Out* dst, int64_t n) {
 template <typename In, typename Out>
 void copy_strided(const In* src, Out* dst, const Shape& shape, const Strides& src_strides,
                   const Strides& dst_strides) {
-  auto [cshape, cstrides] = collapse_contiguous_dims(shape, {src_strides, dst_strides});
-  const Strides& ss = cstrides[0];
-  const Strides& ds = cstrides[1];
+  // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+  auto collapsed = collapse_contiguous_dims(shape, {src_strides, dst_strides});
+  const Shape& cshape = collapsed.first;
+  const Strides& ss = collapsed.second[0];
+  const Strides& ds = collapsed.second[1];
   int64_t rows = row_count(cshape);
   int64_t row_size = cshape.back();
   parallel_for(rows, std::max<int64_t>(1, copy_grain / std::max<int64_t>(row_size, 1)),

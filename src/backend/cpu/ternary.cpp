@@ -38,20 +38,24 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
       });
       return;
     }
-    auto [shape, strides] = collapse_contiguous_dims(
+    // Not a structured binding: clang before 16 cannot capture one in the lambdas below.
+    auto collapsed = collapse_contiguous_dims(
         out.shape(), {cond.strides(), x.strides(), y.strides(), out.strides()});
+    const auto& shape = collapsed.first;
+    const auto& strides = collapsed.second;
     int64_t rows = row_count(shape);
-    cpu::parallel_for(rows, std::max<int64_t>(1, cpu::elementwise_grain / shape.back()),
-                      [&](int64_t lo, int64_t hi) {
-                        for_each_row<4>(shape, {&strides[0], &strides[1], &strides[2], &strides[3]},
-                                        lo, hi, [&](const auto& off, int64_t n, const auto& st) {
-                                          for (int64_t i = 0; i < n; ++i) {
-                                            dst[off[3] + i * st[3]] = c[off[0] + i * st[0]]
-                                                                          ? px[off[1] + i * st[1]]
-                                                                          : py[off[2] + i * st[2]];
-                                          }
-                                        });
-                      });
+    cpu::parallel_for(
+        rows, std::max<int64_t>(1, cpu::elementwise_grain / std::max<int64_t>(shape.back(), 1)),
+        [&](int64_t lo, int64_t hi) {
+          for_each_row<4>(shape, {&strides[0], &strides[1], &strides[2], &strides[3]}, lo, hi,
+                          [&](const auto& off, int64_t n, const auto& st) {
+                            for (int64_t i = 0; i < n; ++i) {
+                              dst[off[3] + i * st[3]] = c[off[0] + i * st[0]]
+                                                            ? px[off[1] + i * st[1]]
+                                                            : py[off[2] + i * st[2]];
+                            }
+                          });
+        });
   });
 }
 
