@@ -39,8 +39,11 @@ std::vector<fs::path> weight_files(const fs::path& dir) {
       files.insert(dir / file.get<std::string>());
     }
   } else {
+    // model.safetensors, or shards named model-0000X-of-0000N.safetensors; other safetensors
+    // files in the folder (adapters, references) are not weights of the model.
     for (auto& entry : fs::directory_iterator(dir)) {
-      if (entry.path().extension() == ".safetensors") {
+      auto name = entry.path().filename().string();
+      if (entry.path().extension() == ".safetensors" && name.rfind("model", 0) == 0) {
         files.insert(entry.path());
       }
     }

@@ -166,8 +166,51 @@ void store_rows(const std::vector<float>& src, T* dst) {
   std::transform(src.begin(), src.end(), dst, [](float v) { return static_cast<T>(v); });
 }
 
+// float32 x keeps float32 accuracy: each weight row is dequantized (SIMD) into a float row and
+// dotted with x in float, as MLX's CPU kernel computes. The integer kernels quantize x (to int16
+// here), which is fine for half-precision activations but loses float32's last digits.
+void qmv_rows_float(const float* x, int64_t rows, float* out, const PackedMatrix& w) {
+  const Kernels& k = cpu::quant::kernels();
+  const int64_t n = w.rows;
+  const int64_t cols = w.cols;
+  const int64_t chunk =
+      std::max<int64_t>(16, (int64_t{256} << 10) / std::max<int64_t>(1, w.row_bytes()));
+  std::atomic<int64_t> next{0};
+  cpu::parallel_for(cpu::num_threads(), 1, [&](int64_t, int64_t) {
+    std::vector<float> row(cols);
+    for (int64_t n0; (n0 = next.fetch_add(chunk)) < n;) {
+      int64_t n1 = std::min(n, n0 + chunk);
+      for (int64_t r = n0; r < n1; ++r) {
+        k.dequantize(w, r, 0, static_cast<int>(cols), row.data(), false);
+        for (int64_t m = 0; m < rows; ++m) {
+          const float* xm = x + m * cols;
+          constexpr int lanes = 16;
+          float acc[lanes] = {};
+          int64_t c = 0;
+          for (; c + lanes <= cols; c += lanes) {
+            for (int l = 0; l < lanes; ++l) {
+              acc[l] += row[c + l] * xm[c + l];
+            }
+          }
+          float total = 0.0f;
+          for (int l = 0; l < lanes; ++l) {
+            total += acc[l];
+          }
+          for (; c < cols; ++c) {
+            total += row[c] * xm[c];
+          }
+          out[m * n + r] = total;
+        }
+      }
+    }
+  });
+}
+
 template <typename T>
 void qmv_rows(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
+  if constexpr (std::is_same_v<T, float>) {
+    return qmv_rows_float(x, rows, out, w);
+  }
   const Kernels& k = cpu::quant::kernels();
   const int64_t n = w.rows;
   auto qa = quantize_activations(x, rows, w, k);

@@ -11,12 +11,17 @@ namespace mlxcpp::lm::models {
 
 namespace {
 
+// Older configs name it num_experts; transformers 5 writes num_local_experts.
+int num_experts(const Config& c) {
+  return c.has("num_experts") ? c.get_int("num_experts") : c.get_int("num_local_experts");
+}
+
 class MoE : public nn::Module {
  public:
   MoE(const Config& c, bool shared_expert)
-      : gate(c.get_int("hidden_size"), c.get_int("num_experts"), false),
+      : gate(c.get_int("hidden_size"), num_experts(c), false),
         switch_mlp(c.get_int("hidden_size"), c.get_int("moe_intermediate_size"),
-                   c.get_int("num_experts"),
+                   num_experts(c),
                    nn::activation_by_name(c.get_string("hidden_act", "silu"))),
         k_(c.get_int("num_experts_per_tok")), normalize_(c.get_bool("norm_topk_prob", false)) {
     register_module("gate", gate);
@@ -103,12 +108,12 @@ class QwenMoE : public DecoderLM<Block> {
     }
     int step = c.get_int("decoder_sparse_step", 1);
     bool listed = std::find(dense_layers.begin(), dense_layers.end(), layer) != dense_layers.end();
-    return !listed && c.get_int("num_experts", 0) > 0 && step > 0 && (layer + 1) % step == 0;
+    return !listed && num_experts(c) > 0 && step > 0 && (layer + 1) % step == 0;
   }
 
   WeightMap sanitize(WeightMap weights) const override {
     weights = DecoderLM::sanitize(std::move(weights));
-    int experts = config.get_int("num_experts");
+    int experts = num_experts(config);
     for (int i = 0; i < num_layers(); ++i) {
       weights = stack_experts(std::move(weights), "model.layers." + std::to_string(i) + ".mlp",
                               experts,
