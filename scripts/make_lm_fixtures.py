@@ -107,12 +107,22 @@ def randomize(model, seed):
 
 
 def reference(model):
+    """Logits over the prompt, and the greedy continuation decoded one token at a time through
+    the KV cache (model.generate may treat position-dependent rotary scaling such as longrope
+    differently from the model's own incremental forward)."""
     ids = torch.tensor([PROMPT])
     with torch.no_grad():
-        logits = model(ids).logits[0].float().contiguous()
-        out = model.generate(ids, max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS,
-                             do_sample=False, eos_token_id=None, pad_token_id=0)
-    return logits, out[0, len(PROMPT):].tolist()
+        out = model(ids, use_cache=True)
+        logits = out.logits[0].float().contiguous()
+        past = out.past_key_values
+        token = out.logits[0, -1].argmax().item()
+        tokens = [token]
+        while len(tokens) < NEW_TOKENS:
+            out = model(torch.tensor([[token]]), past_key_values=past, use_cache=True)
+            past = out.past_key_values
+            token = out.logits[0, -1].argmax().item()
+            tokens.append(token)
+    return logits, tokens
 
 
 def quantize_affine(w, bits):
@@ -177,7 +187,9 @@ def make_arch(arch, out_dir, seed):
     from transformers import AutoModelForCausalLM
     config = make_config(arch)
     torch.manual_seed(seed)
-    model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.float32).eval()
+    # Eager attention: the faithful reference (sdpa drops Gemma 2's attention soft-capping).
+    model = AutoModelForCausalLM.from_config(config, torch_dtype=torch.float32,
+                                             attn_implementation="eager").eval()
     randomize(model, seed)
     logits, tokens = reference(model)
     tmp = os.path.join(out_dir, f".tmp_{arch}")
@@ -215,7 +227,8 @@ def load_dequantized(tmp, dequantized):
         if f.endswith(".json"):
             with open(os.path.join(tmp, f)) as src, open(os.path.join(qdir, f), "w") as dst:
                 dst.write(src.read())
-    return AutoModelForCausalLM.from_pretrained(qdir, torch_dtype=torch.float32).eval()
+    return AutoModelForCausalLM.from_pretrained(qdir, torch_dtype=torch.float32,
+                                                attn_implementation="eager").eval()
 
 
 def main():
