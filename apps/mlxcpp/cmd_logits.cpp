@@ -29,8 +29,9 @@ void run(const LogitsOptions& o) {
     }
   }
   auto logits = lm::prompt_logits(*lm.model.model, ids);
-  // Write to a temporary name and rename, so a failure leaves no half-written file.
-  auto tmp = o.out + ".tmp";
+  // Write to a temporary name and rename, so a failure leaves no half-written file. (The name
+  // keeps the .safetensors extension, which the writer would otherwise append.)
+  auto tmp = o.out + ".partial.safetensors";
   try {
     mlx::core::save_safetensors(tmp, {{"logits", logits}});
     std::filesystem::rename(tmp, o.out);
