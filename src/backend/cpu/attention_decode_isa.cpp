@@ -105,8 +105,8 @@ void add_value(VecF (&acc)[nr][nv], const float* p, int ldp, int j, const VecF (
 // o[r][c0 .. c0 + nv w) += sum over j < nb of p[r][j] * values[j][c0 ..], r < nr; the value
 // rows end at Dv (a partial last vector is loaded partially).
 template <int nr, int nv, typename T>
-void accumulate_rows(const float* p, int ldp, const T* values, int64_t ldv, int nb, int c0,
-                     int Dv, float* o, int ldo) {
+void accumulate_rows(const float* p, int ldp, const T* values, int64_t ldv, int nb, int c0, int Dv,
+                     float* o, int ldo) {
   VecF acc[nr][nv];
   for (int r = 0; r < nr; ++r) {
     for (int c = 0; c < nv; ++c) {
@@ -141,11 +141,68 @@ void accumulate_rows(const float* p, int ldp, const T* values, int64_t ldv, int 
   }
 }
 
+#if defined(__AVX512BF16__)
+// The bfloat16 form of P V: o[r][c0 .. c0 + 32 nc) += sum over key pairs (j, j + 1) of the
+// dot product of p[r]'s word j / 2 (two bfloat16 weights) with the two value rows' features
+// interleaved. The interleave (unpacklo/hi of 16-bit lanes) leaves each 32-feature chunk of o
+// as [features 8l + 0..3 for l < 4 | features 8l + 4..7], which unpair_features() undoes.
+template <int nr, int nc>
+void accumulate_pairs(const uint32_t* p, int ldp, const bfloat16_t* values, int64_t ldv, int nb,
+                      int c0, int Dv, float* o, int ldo) {
+  __m512 acc[nr][2 * nc];
+  for (int r = 0; r < nr; ++r) {
+    for (int c = 0; c < 2 * nc; ++c) {
+      acc[r][c] = _mm512_loadu_ps(o + r * ldo + c0 + c * 16);
+    }
+  }
+  for (int j = 0; j < nb; j += 2) {
+    __m512bh lo[nc], hi[nc];
+    for (int c = 0; c < nc; ++c) {
+      int feature = c0 + 32 * c;
+      __mmask32 lanes = Dv - feature >= 32 ? ~__mmask32{0} : (__mmask32{1} << (Dv - feature)) - 1;
+      __m512i first = _mm512_maskz_loadu_epi16(lanes, values + j * ldv + feature);
+      __m512i second = j + 1 < nb
+                           ? _mm512_maskz_loadu_epi16(lanes, values + (j + 1) * ldv + feature)
+                           : _mm512_setzero_si512();
+      lo[c] = reinterpret_cast<__m512bh>(_mm512_unpacklo_epi16(first, second));
+      hi[c] = reinterpret_cast<__m512bh>(_mm512_unpackhi_epi16(first, second));
+    }
+    for (int r = 0; r < nr; ++r) {
+      __m512bh weights =
+          reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(p[r * ldp + j / 2])));
+      for (int c = 0; c < nc; ++c) {
+        acc[r][2 * c] = _mm512_dpbf16_ps(acc[r][2 * c], weights, lo[c]);
+        acc[r][2 * c + 1] = _mm512_dpbf16_ps(acc[r][2 * c + 1], weights, hi[c]);
+      }
+    }
+  }
+  for (int r = 0; r < nr; ++r) {
+    for (int c = 0; c < 2 * nc; ++c) {
+      _mm512_storeu_ps(o + r * ldo + c0 + c * 16, acc[r][c]);
+    }
+  }
+}
+
+// A row of accumulate_pairs() output (n a multiple of 32) back in feature order.
+void unpair_features(float* row, int n) {
+  float chunk[32];
+  for (int c = 0; c < n; c += 32) {
+    for (int l = 0; l < 4; ++l) {
+      for (int m = 0; m < 4; ++m) {
+        chunk[8 * l + m] = row[c + 4 * l + m];
+        chunk[8 * l + 4 + m] = row[c + 16 + 4 * l + m];
+      }
+    }
+    std::copy(chunk, chunk + 32, row + c);
+  }
+}
+#endif
+
 // Asks for the cache lines of row[0..n) to come into L2.
 template <typename T>
 void prefetch_row(const T* row, int n) {
   for (int i = 0; i < n; i += 64 / sizeof(T)) {
-    __builtin_prefetch(row + i, 0, 2);
+    __builtin_prefetch(row + i, 0, 1);
   }
 }
 
@@ -163,8 +220,9 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
               float* acc_out) {
   BlockRows br(a, blk);
   int rows = br.rows, D = a.D, Dv = a.Dv;
-  int dvp = round_up(Dv, w);
   constexpr bool bf16_dot = bf16_dot_available<T>();
+  // bf16_dot: the values go through accumulate_pairs(), in chunks of 32 features.
+  int dvp = round_up(Dv, bf16_dot ? 32 : w);
   // Query rows: float, scaled and zero padded to whole vectors, or (bf16_dot) the bfloat16
   // rows as words, zero padded to whole 32-feature steps.
   int ldq = bf16_dot ? round_up(D, 32) / 2 : round_up(D, w);
@@ -251,13 +309,19 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
       }
       VecF shift = broadcast(new_max);
       VecF total = broadcast(0.0f);
+      // With bf16_dot the weights are rounded to bfloat16 for the values' dot products; the
+      // sum is of the rounded weights, so that they still sum to one.
+      auto weight = [&](VecF x) {
+        VecF p = exp_shifted<Precision::full>(x, shift);
+        return bf16_dot ? round_to<bfloat16_t>(p) : p;
+      };
       for (j = 0; j + w <= nb; j += w) {
-        VecF p = exp_shifted<Precision::full>(load(sr + j), shift);
+        VecF p = weight(load(sr + j));
         store(sr + j, p);
         total = total + p;
       }
       if (j < nb) {
-        VecF p = exp_shifted<Precision::full>(load_partial(sr + j, nb - j, neg_inf), shift);
+        VecF p = weight(load_partial(sr + j, nb - j, neg_inf));
         store_partial(sr + j, p, nb - j);
         total = total + p;
       }
@@ -273,6 +337,33 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
       max[r] = new_max;
     }
     const T* values = vbase + static_cast<int64_t>(j0) * a.v_strides[2];
+#if defined(__AVX512BF16__)
+    if constexpr (bf16_dot) {
+      // The weights as bfloat16 pairs (exact: they were rounded), zero past the block.
+      uint32_t pairs[attention_few_rows * key_block / 2];
+      for (int r = 0; r < rows; ++r) {
+        auto* half = reinterpret_cast<bfloat16_t*>(pairs + r * key_block / 2);
+        const float* sr = s.get() + r * key_block;
+        for (int j = 0; j < key_block; j += w) {
+          store(half + j,
+                j + w <= nb ? load(sr + j) : load_partial(sr + j, std::max(0, nb - j), 0.0f));
+        }
+      }
+      for (int r0 = 0; r0 < rows; r0 += row_tile) {
+        int nr = std::min(row_tile, rows - r0);
+        for (int c0 = 0; c0 < dvp; c0 += 64) {
+          with_count<row_tile>(nr, [&](auto nr_c) {
+            with_count<2>(std::min(2, (dvp - c0) / 32), [&](auto nc_c) {
+              accumulate_pairs<decltype(nr_c)::value, decltype(nc_c)::value>(
+                  pairs + r0 * key_block / 2, key_block / 2, values, a.v_strides[2], nb, c0, Dv,
+                  o.get() + r0 * dvp, dvp);
+            });
+          });
+        }
+      }
+      continue;
+    }
+#endif
     for (int r0 = 0; r0 < rows; r0 += row_tile) {
       int nr = std::min(row_tile, rows - r0);
       for (int c0 = 0; c0 < dvp; c0 += value_vectors * w) {
@@ -287,6 +378,13 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
       }
     }
   }
+#if defined(__AVX512BF16__)
+  if constexpr (bf16_dot) {
+    for (int r = 0; r < rows; ++r) {
+      unpair_features(o.get() + r * dvp, dvp);
+    }
+  }
+#endif
   copy_out(rows, Dv, max, sum, o.get(), dvp, row_max, row_sum, acc_out);
 }
 

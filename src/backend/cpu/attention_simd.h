@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "backend/cpu/attention_kernels.h"
-#include "backend/cpu/float_vec.h"
+#include "backend/cpu/fast_vec.h"
 
 namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE {
 
@@ -79,7 +79,7 @@ void widen_row(const T* src, float* dst, int n, int padded, float scale) {
 }
 
 // out[i] = the sum of x[i]'s lanes, i < n <= 4.
-inline void sum_lanes(const VecF* x, int n, float* out) {
+[[gnu::always_inline]] inline void sum_lanes(const VecF* x, int n, float* out) {
 #if defined(__AVX512F__)
   __m512 zero = _mm512_setzero_ps();
   __m512 x0 = x[0].v, x1 = n > 1 ? x[1].v : zero, x2 = n > 2 ? x[2].v : zero,
