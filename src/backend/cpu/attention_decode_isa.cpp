@@ -16,12 +16,14 @@ namespace mlx::core::cpu::MLXCPP_ISA_NAMESPACE {
 namespace {
 
 constexpr int w = VecF::width;
-constexpr int key_block = 64;
+constexpr int key_block = 128;
 // Dot products of up to row_tile rows with key_tile keys at once, and value accumulation of
 // row_tile rows by value_vectors vectors: as many accumulators as the registers hold.
 constexpr int row_tile = 4;
 constexpr int key_tile = w >= 16 ? 4 : 2;
 constexpr int value_vectors = w >= 16 ? 4 : 2;
+// How far ahead of its use a key row is asked for, in bytes.
+constexpr int prefetch_distance = 4096;
 
 // s[r][i] = q[r] . keys[i] over D features, r < nr, i < nk (q rows of ldq floats, zero padded).
 template <int nr, int nk, typename T>
@@ -250,6 +252,7 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
   const T* kbase = static_cast<const T*>(a.k) + blk.b * a.k_strides[0] + blk.hk * a.k_strides[1];
   const T* vbase = static_cast<const T*>(a.v) + blk.b * a.v_strides[0] + blk.hk * a.v_strides[1];
   int last_key = std::min(blk.k1, last_visible_key(a, blk.q1 - 1) + 1);
+  int keys_ahead = std::max(4, prefetch_distance / static_cast<int>(D * sizeof(T)));
   for (int j0 = blk.k0; j0 < last_key; j0 += key_block) {
     int nb = std::min(key_block, last_key - j0);
     for (int j = 0; j < nb; j += key_tile) {
@@ -261,8 +264,8 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
         // keys, into L2 (a block of either would crowd L1).
         int key = j0 + j + i;
         prefetch_row(vbase + static_cast<int64_t>(key) * a.v_strides[2], Dv);
-        if (key + key_block < last_key) {
-          prefetch_row(keys[i] + static_cast<int64_t>(key_block) * a.k_strides[2], D);
+        if (key + 64 < last_key) {
+          prefetch_row(keys[i] + static_cast<int64_t>(64) * a.k_strides[2], D);
         }
       }
       for (int r0 = 0; r0 < rows; r0 += row_tile) {
@@ -289,13 +292,22 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
       int qi = blk.q0 + r % br.tq;
       float* sr = s.get() + r * key_block;
       int visible = std::clamp(last_visible_key(a, qi) + 1 - j0, 0, nb);
-      for (int j = 0; j < nb; ++j) {
-        float x = bf16_dot ? sr[j] * a.scale : sr[j];
-        if (a.mask != nullptr && j < visible) {
-          x += mask_term<T>(a, blk.b, h, qi, j0 + j);
+      if (bf16_dot) {
+        VecF scale = broadcast(a.scale);
+        int j = 0;
+        for (; j + w <= visible; j += w) {
+          store(sr + j, load(sr + j) * scale);
         }
-        sr[j] = j < visible ? x : neg_inf;
+        for (; j < visible; ++j) {
+          sr[j] *= a.scale;
+        }
       }
+      if (a.mask != nullptr) {
+        for (int j = 0; j < visible; ++j) {
+          sr[j] += mask_term<T>(a, blk.b, h, qi, j0 + j);
+        }
+      }
+      std::fill(sr + visible, sr + nb, neg_inf);
       VecF m = broadcast(neg_inf);
       int j = 0;
       for (; j + w <= nb; j += w) {
