@@ -70,8 +70,9 @@ void widen_row(const T* src, float* dst, int n, int padded, float scale) {
     store(dst + i, load(src + i) * s);
   }
   if (i < n) {
-    store(dst + i, load_partial(src + i, n - i, 0.0f) * s);
-    i += w;
+    int lanes = std::min(w, padded - i);
+    store_partial(dst + i, load_partial(src + i, n - i, 0.0f) * s, lanes);
+    i += lanes;
   }
   for (; i < padded; ++i) {
     dst[i] = 0.0f;

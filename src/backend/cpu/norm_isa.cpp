@@ -226,8 +226,9 @@ void layer_norm_rows(const void* xv, const float* weight_in, const float* bias_i
     float inv_std = 1.0f / std::sqrt(row_sum<2, S>(x, n, mean) / n + eps);
     write_row<S>(x, out, n, streaming, r + 1 < rows ? x + n : nullptr, [&](auto v, int i) {
       using V = decltype(v);
-      // (x - mean) * inv_std as one multiply-add.
-      V normalized = rounded<S, T>(fma(v, splat<V>(inv_std), splat<V>(-mean * inv_std)));
+      // Subtracting first keeps x - mean exact where x is close to the mean (a multiply-add
+      // x * inv - mean * inv would not, with a large mean or a tiny variance).
+      V normalized = rounded<S, T>((v - splat<V>(mean)) * splat<V>(inv_std));
       return rounded<S, T>(normalized * param<S, V>(weight, i, n)) + param<S, V>(bias, i, n);
     });
   }
