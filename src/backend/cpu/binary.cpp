@@ -1,8 +1,9 @@
 // Binary element-wise kernels. Inputs arrive broadcast to the output's shape and cast to one
-// dtype; half types compute in float.
+// dtype; half types compute in float. Integer arithmetic wraps; integer division, remainder,
+// powers and shifts are defined for every input (see binary_ops.h).
 #include <cmath>
-#include <limits>
 
+#include "backend/cpu/binary_ops.h"
 #include "backend/cpu/elementwise.h"
 #include "core/dtype_dispatch.h"
 #include "core/primitives/elementwise.h"
@@ -14,126 +15,16 @@ namespace {
 template <typename T>
 constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
-// Integer division and remainder with floor semantics (as numpy and Python). Division by zero
-// gives 0 rather than trapping; MIN / -1 wraps.
-template <typename T>
-T floor_div_int(T x, T y) {
-  if (y == 0) {
-    return 0;
-  }
-  if constexpr (std::is_signed_v<T>) {
-    if (y == -1) {
-      return static_cast<T>(0 - static_cast<std::make_unsigned_t<T>>(x));
-    }
-    T q = x / y;
-    if ((x % y != 0) && ((x < 0) != (y < 0))) {
-      --q;
-    }
-    return q;
-  } else {
-    return x / y;
-  }
-}
-
-template <typename T>
-T remainder_int(T x, T y) {
-  if (y == 0) {
-    return 0;
-  }
-  if constexpr (std::is_signed_v<T>) {
-    if (y == -1) {
-      return 0;
-    }
-    T r = x % y;
-    if (r != 0 && ((r < 0) != (y < 0))) {
-      r += y;
-    }
-    return r;
-  } else {
-    return x % y;
-  }
-}
-
-template <typename T>
-T remainder_float(T x, T y) {
-  T r = std::fmod(x, y);
-  if (r != 0 && ((r < 0) != (y < 0))) {
-    r += y;
-  }
-  return r;
-}
-
-template <typename T>
-T power_int(T base, T exp) {
-  if constexpr (std::is_signed_v<T>) {
-    if (exp < 0) {
-      // Only 1 and -1 have integral reciprocals.
-      return base == 1 ? 1 : (base == -1 ? ((exp & 1) ? -1 : 1) : 0);
-    }
-  }
-  using U = std::make_unsigned_t<T>;
-  U result = 1;
-  U b = static_cast<U>(base);
-  U e = static_cast<U>(exp);
-  while (e) {
-    if (e & 1) {
-      result *= b;
-    }
-    b *= b;
-    e >>= 1;
-  }
-  return static_cast<T>(result);
-}
-
-template <typename T>
-T shift_left(T x, T n) {
-  constexpr int bits = sizeof(T) * 8;
-  if (n < 0 || n >= bits) {
-    return 0;
-  }
-  using U = std::make_unsigned_t<T>;
-  return static_cast<T>(static_cast<U>(x) << n);
-}
-
-template <typename T>
-T shift_right(T x, T n) {
-  constexpr int bits = sizeof(T) * 8;
-  if (n < 0 || n >= bits) {
-    return (std::is_signed_v<T> && x < 0) ? T(-1) : T(0);
-  }
-  return static_cast<T>(x >> n);
-}
-
-template <typename T>
-T log_add_exp(T x, T y) {
-  if (std::isnan(x) || std::isnan(y)) {
-    return std::numeric_limits<T>::quiet_NaN();
-  }
-  T maxval = std::max(x, y);
-  T minval = std::min(x, y);
-  if (minval == -std::numeric_limits<T>::infinity() ||
-      maxval == std::numeric_limits<T>::infinity()) {
-    return maxval;
-  }
-  return maxval + std::log1p(std::exp(minval - maxval));
-}
-
-[[noreturn]] void unsupported(BinaryOp op, Dtype dtype) {
-  detail::unsupported_dtype((std::string("[") + binary_op_name(op) + "]").c_str(), dtype);
-}
-
-// Runs `op` over computation type C (float for half types), storing Out.
+// Runs `op` (over the compute type: float for half types) storing Out.
 template <typename T, typename Out, typename Op>
 void run(const array& a, const array& b, array& out, cpu::ElementwiseLayout layout, Op op) {
-  using C = accumulator_t<T>;
-  cpu::binary_loop<T, Out>(a, b, out, layout, [op](T x, T y) -> Out {
-    return static_cast<Out>(op(static_cast<C>(x), static_cast<C>(y)));
-  });
+  cpu::binary_loop<T, Out>(a, b, out, layout, op);
 }
 
+// Arithmetic, min/max and the integer-only ops. Returns false for a type the op lacks.
 template <typename T>
-void binary_typed(BinaryOp op, const array& a, const array& b, array& out,
-                  cpu::ElementwiseLayout layout) {
+bool arithmetic(BinaryOp op, const array& a, const array& b, array& out,
+                cpu::ElementwiseLayout layout) {
   using C = accumulator_t<T>;
   constexpr bool is_float = is_floating_v<T>;
   constexpr bool is_complex = is_complex_v<T>;
@@ -141,126 +32,185 @@ void binary_typed(BinaryOp op, const array& a, const array& b, array& out,
   constexpr bool is_bool = std::is_same_v<T, bool>;
   switch (op) {
   case BinaryOp::Add:
-    return run<T, T>(a, b, out, layout, [](C x, C y) { return x + y; });
-  case BinaryOp::Subtract:
-    return run<T, T>(a, b, out, layout, [](C x, C y) { return x - y; });
-  case BinaryOp::Multiply:
-    return run<T, T>(a, b, out, layout, [](C x, C y) { return x * y; });
-  case BinaryOp::Divide:
     if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return floor_div_int(x, y); });
-    } else if constexpr (!is_bool) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x / y; });
-    }
-    break;
-  case BinaryOp::FloorDivide:
-    if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return floor_div_int(x, y); });
-    } else if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return std::floor(x / y); });
-    }
-    break;
-  case BinaryOp::Remainder:
-    if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return remainder_int(x, y); });
-    } else if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return remainder_float(x, y); });
-    }
-    break;
-  case BinaryOp::Maximum:
-    if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout,
-                       [](C x, C y) { return (std::isnan(x) || x > y) ? x : y; });
-    } else if constexpr (is_complex) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x > y ? x : y; });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::wrapping_add(x, y); });
+    } else if constexpr (is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x || y; });
     } else {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x > y ? x : y; });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x + y; });
     }
+    return true;
+  case BinaryOp::Subtract:
+    if constexpr (is_int) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::wrapping_sub(x, y); });
+    } else if constexpr (is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x != y; });
+    } else {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x - y; });
+    }
+    return true;
+  case BinaryOp::Multiply:
+    if constexpr (is_int) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::wrapping_mul(x, y); });
+    } else if constexpr (is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x && y; });
+    } else {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x * y; });
+    }
+    return true;
+  case BinaryOp::Divide:
+    if constexpr (is_float || is_complex) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x / y; });
+      return true;
+    }
+    return false;
+  case BinaryOp::FloorDivide:
+    if constexpr (is_int || is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::floor_divide_int(x, y); });
+      return true;
+    } else if constexpr (is_float) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return std::floor(x / y); });
+      return true;
+    }
+    return false;
+  case BinaryOp::Remainder:
+    if constexpr (is_int || is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::remainder_int(x, y); });
+      return true;
+    } else if constexpr (is_float) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::remainder_float(x, y); });
+      return true;
+    }
+    return false;
+  case BinaryOp::Maximum:
+    // NaN wins, as in numpy and MLX; complex values compare by real part, then imaginary.
+    if constexpr (is_float) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return (std::isnan(x) || x > y) ? x : y; });
+    } else {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x > y ? x : y; });
+    }
+    return true;
   case BinaryOp::Minimum:
     if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout,
-                       [](C x, C y) { return (std::isnan(x) || x < y) ? x : y; });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return (std::isnan(x) || x < y) ? x : y; });
     } else {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x < y ? x : y; });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x < y ? x : y; });
     }
+    return true;
   case BinaryOp::Power:
     if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return power_int(x, y); });
-    } else if constexpr (is_float || is_complex) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return C(std::pow(x, y)); });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::power_int(x, y); });
+    } else if constexpr (is_bool) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return x || !y; });
+    } else {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return C(std::pow(x, y)); });
     }
-    break;
+    return true;
   case BinaryOp::ArcTan2:
     if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return std::atan2(x, y); });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return std::atan2(x, y); });
+      return true;
     }
-    break;
+    return false;
   case BinaryOp::LogAddExp:
     if constexpr (is_float) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return log_add_exp(x, y); });
-    }
-    break;
-  case BinaryOp::Equal:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x == y; });
-  case BinaryOp::NaNEqual:
-    if constexpr (is_float) {
-      return run<T, bool>(a, b, out, layout,
-                          [](C x, C y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::log_add_exp(x, y); });
+      return true;
     } else if constexpr (is_complex) {
-      return run<T, bool>(a, b, out, layout, [](C x, C y) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return C(cpu::log_add_exp(x, y)); });
+      return true;
+    }
+    return false;
+  case BinaryOp::BitwiseAnd:
+  case BinaryOp::BitwiseOr:
+  case BinaryOp::BitwiseXor:
+    if constexpr (is_int || is_bool) {
+      if (op == BinaryOp::BitwiseAnd) {
+        run<T, T>(a, b, out, layout, [](C x, C y) { return C(x & y); });
+      } else if (op == BinaryOp::BitwiseOr) {
+        run<T, T>(a, b, out, layout, [](C x, C y) { return C(x | y); });
+      } else {
+        run<T, T>(a, b, out, layout, [](C x, C y) { return C(x ^ y); });
+      }
+      return true;
+    }
+    return false;
+  case BinaryOp::LeftShift:
+    if constexpr (is_int) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::shift_left(x, y); });
+      return true;
+    }
+    return false;
+  case BinaryOp::RightShift:
+    if constexpr (is_int) {
+      run<T, T>(a, b, out, layout, [](C x, C y) { return cpu::shift_right(x, y); });
+      return true;
+    }
+    return false;
+  default:
+    return false;
+  }
+}
+
+// Comparisons and logical ops, with bool outputs.
+template <typename T>
+bool predicate(BinaryOp op, const array& a, const array& b, array& out,
+               cpu::ElementwiseLayout layout) {
+  using C = accumulator_t<T>;
+  switch (op) {
+  case BinaryOp::Equal:
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x == y; });
+    return true;
+  case BinaryOp::NaNEqual:
+    if constexpr (is_floating_v<T>) {
+      run<T, bool>(a, b, out, layout,
+                   [](C x, C y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+    } else if constexpr (is_complex_v<T>) {
+      run<T, bool>(a, b, out, layout, [](C x, C y) {
         auto nan_eq = [](float p, float q) { return p == q || (std::isnan(p) && std::isnan(q)); };
         return nan_eq(x.real(), y.real()) && nan_eq(x.imag(), y.imag());
       });
     } else {
-      return run<T, bool>(a, b, out, layout, [](C x, C y) { return x == y; });
+      run<T, bool>(a, b, out, layout, [](C x, C y) { return x == y; });
     }
+    return true;
   case BinaryOp::NotEqual:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x != y; });
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x != y; });
+    return true;
   case BinaryOp::Greater:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x > y; });
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x > y; });
+    return true;
   case BinaryOp::GreaterEqual:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x >= y; });
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x >= y; });
+    return true;
   case BinaryOp::Less:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x < y; });
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x < y; });
+    return true;
   case BinaryOp::LessEqual:
-    return run<T, bool>(a, b, out, layout, [](C x, C y) { return x <= y; });
+    run<T, bool>(a, b, out, layout, [](C x, C y) { return x <= y; });
+    return true;
   case BinaryOp::LogicalAnd:
-    if constexpr (is_bool) {
-      return run<T, bool>(a, b, out, layout, [](C x, C y) { return x && y; });
-    }
-    break;
   case BinaryOp::LogicalOr:
-    if constexpr (is_bool) {
-      return run<T, bool>(a, b, out, layout, [](C x, C y) { return x || y; });
+    if constexpr (std::is_same_v<T, bool>) {
+      if (op == BinaryOp::LogicalAnd) {
+        run<T, bool>(a, b, out, layout, [](C x, C y) { return x && y; });
+      } else {
+        run<T, bool>(a, b, out, layout, [](C x, C y) { return x || y; });
+      }
+      return true;
     }
-    break;
-  case BinaryOp::BitwiseAnd:
-    if constexpr (is_int || is_bool) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x & y; });
-    }
-    break;
-  case BinaryOp::BitwiseOr:
-    if constexpr (is_int || is_bool) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x | y; });
-    }
-    break;
-  case BinaryOp::BitwiseXor:
-    if constexpr (is_int || is_bool) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return x ^ y; });
-    }
-    break;
-  case BinaryOp::LeftShift:
-    if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return shift_left(x, y); });
-    }
-    break;
-  case BinaryOp::RightShift:
-    if constexpr (is_int) {
-      return run<T, T>(a, b, out, layout, [](C x, C y) { return shift_right(x, y); });
-    }
-    break;
+    return false;
+  default:
+    return false;
   }
-  unsupported(op, a.dtype());
+}
+
+template <typename T>
+void binary_typed(BinaryOp op, const array& a, const array& b, array& out,
+                  cpu::ElementwiseLayout layout) {
+  if (!arithmetic<T>(op, a, b, out, layout) && !predicate<T>(op, a, b, out, layout)) {
+    detail::unsupported_dtype((std::string("[") + binary_op_name(op) + "]").c_str(), a.dtype());
+  }
 }
 
 } // namespace
@@ -277,6 +227,12 @@ void Binary::eval_cpu(const std::vector<array>& inputs, array& out) {
 void DivMod::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
   const auto& a = inputs[0];
   const auto& b = inputs[1];
+  dispatch_all_types(a.dtype(), [&](auto tag) {
+    using T = tag_type_t<decltype(tag)>;
+    if constexpr (is_complex_v<T>) {
+      detail::unsupported_dtype("[divmod]", a.dtype());
+    }
+  });
   // No donation: the quotient is written before the remainder reads the inputs.
   auto layout = cpu::prepare_elementwise_output(inputs, outputs[0], /* allow_donation */ false);
   // The remainder gets a fresh buffer with the quotient's layout.
@@ -285,15 +241,13 @@ void DivMod::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outp
              outputs[0].strides(), outputs[0].flags());
   dispatch_all_types(a.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
-    if constexpr (is_int_v<T>) {
-      binary_typed<T>(BinaryOp::FloorDivide, a, b, outputs[0], layout);
-      binary_typed<T>(BinaryOp::Remainder, a, b, r, layout);
-    } else if constexpr (is_floating_v<T>) {
-      binary_typed<T>(BinaryOp::FloorDivide, a, b, outputs[0], layout);
-      binary_typed<T>(BinaryOp::Remainder, a, b, r, layout);
+    if constexpr (is_floating_v<T>) {
+      using C = accumulator_t<T>;
+      run<T, T>(a, b, outputs[0], layout, [](C x, C y) { return cpu::divmod_quotient(x, y); });
     } else {
-      detail::unsupported_dtype("[divmod]", a.dtype());
+      binary_typed<T>(BinaryOp::FloorDivide, a, b, outputs[0], layout);
     }
+    binary_typed<T>(BinaryOp::Remainder, a, b, r, layout);
   });
 }
 

@@ -20,11 +20,8 @@ void copy_contiguous(const In* src, Out* dst, int64_t n) {
       std::memcpy(dst + b, src + b, (e - b) * sizeof(Out));
     });
   } else {
-    parallel_for(n, copy_grain, [&](int64_t b, int64_t e) {
-      for (int64_t i = b; i < e; ++i) {
-        dst[i] = convert<Out>(src[i]);
-      }
-    });
+    parallel_for(n, copy_grain,
+                 [&](int64_t b, int64_t e) { convert_contiguous(src + b, dst + b, e - b); });
   }
 }
 
@@ -43,9 +40,7 @@ void copy_strided(const In* src, Out* dst, const Shape& shape, const Strides& sr
                                    const In* s = src + off[0];
                                    Out* d = dst + off[1];
                                    if (st[0] == 1 && st[1] == 1) {
-                                     for (int64_t i = 0; i < n; ++i) {
-                                       d[i] = convert<Out>(s[i]);
-                                     }
+                                     convert_contiguous(s, d, n);
                                    } else {
                                      for (int64_t i = 0; i < n; ++i) {
                                        d[i * st[1]] = convert<Out>(s[i * st[0]]);
@@ -112,6 +107,14 @@ void copy_to_output(const array& in, array& out) {
     return;
   }
   copy_row_major(in, out);
+}
+
+void copy_to_dense_output(const array& in, array& out) {
+  if (in.data_size() == in.size()) {
+    copy_to_output(in, out);
+  } else {
+    copy_row_major(in, out);
+  }
 }
 
 } // namespace mlx::core::cpu

@@ -18,6 +18,10 @@ inline void copy_into(const array& src, array& dst) {
 // output is row-major.
 void copy_to_output(const array& in, array& out);
 
+// Like copy_to_output, but `out` always has one element per position (a broadcast input is
+// expanded), so kernels can then update it element by element.
+void copy_to_dense_output(const array& in, array& out);
+
 // Allocates `out` as row-major and fills it from `in` in row-major order; out may have a
 // different shape of the same size.
 void copy_row_major(const array& in, array& out);

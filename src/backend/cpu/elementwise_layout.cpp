@@ -1,8 +1,36 @@
 #include "backend/cpu/elementwise_layout.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+
 #include "backend/common/strides.h"
+#include "backend/cpu/streaming_store.h"
 
 namespace mlx::core::cpu {
+
+namespace {
+
+size_t last_level_cache_bytes() {
+#if defined(_SC_LEVEL3_CACHE_SIZE) // glibc
+  for (int level : {_SC_LEVEL4_CACHE_SIZE, _SC_LEVEL3_CACHE_SIZE, _SC_LEVEL2_CACHE_SIZE}) {
+    long bytes = sysconf(level);
+    if (bytes > 0) {
+      return static_cast<size_t>(bytes);
+    }
+  }
+#endif
+  return size_t{32} << 20;
+}
+
+} // namespace
+
+bool prefer_streaming_stores(size_t bytes_touched) {
+  // Capped because systems report the cache of a whole package (or, in virtual machines, of
+  // the host) where one core cluster (an AMD CCX: 32 MB) sees only its share.
+  static const size_t cache_bytes = std::min(last_level_cache_bytes(), size_t{32} << 20);
+  return bytes_touched > cache_bytes;
+}
 
 ElementwiseLayout prepare_elementwise_output(const std::vector<array>& inputs, array& out,
                                              bool allow_donation) {

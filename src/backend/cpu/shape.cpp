@@ -134,6 +134,10 @@ void Slice::eval_cpu(const std::vector<array>& inputs, array& out) {
 }
 
 void AsStrided::eval_cpu(const std::vector<array>& inputs, array& out) {
+  if (out.size() == 0) {
+    out.set_data(allocator::malloc(0));
+    return;
+  }
   share_with_strides(inputs[0], out, strides_, static_cast<int64_t>(offset_));
 }
 
@@ -175,6 +179,51 @@ void Concatenate::eval_cpu(const std::vector<array>& inputs, array& out) {
   for (const auto& in : inputs) {
     cpu::copy_into(in, out, strides, offset);
     offset += static_cast<int64_t>(in.shape(axis_)) * strides[axis_];
+  }
+}
+
+void Pad::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const auto& in = inputs[0];
+  const auto& value = inputs[1];
+  out.set_data(allocator::malloc(out.nbytes()));
+  if (out.size() == 0) {
+    return;
+  }
+  // Fill everything from a broadcast view of the scalar, then copy the input into its window.
+  array fill(out.shape(), out.dtype(), nullptr, {});
+  Strides zeros(out.ndim(), 0);
+  auto c = check_contiguity(out.shape(), zeros);
+  fill.copy_shared_buffer(value, zeros, c.flags, c.data_size);
+  cpu::copy_into(fill, out);
+  int64_t offset = 0;
+  for (size_t i = 0; i < axes_.size(); ++i) {
+    offset += static_cast<int64_t>(low_pad_size_[i]) * out.strides()[axes_[i]];
+  }
+  cpu::copy_into(in, out, out.strides(), offset);
+}
+
+void Diagonal::eval_cpu(const std::vector<array>& inputs, array& out) {
+  const auto& in = inputs[0];
+  if (out.size() == 0) {
+    out.set_data(allocator::malloc(0));
+    return;
+  }
+  Strides strides;
+  for (int i = 0; i < static_cast<int>(in.ndim()); ++i) {
+    if (i != axis1_ && i != axis2_) {
+      strides.push_back(in.strides()[i]);
+    }
+  }
+  int64_t s1 = in.strides()[axis1_];
+  int64_t s2 = in.strides()[axis2_];
+  strides.push_back(s1 + s2);
+  int64_t offset = std::max(-offset_, 0) * s1 + std::max(offset_, 0) * s2;
+  share_with_strides(in, out, strides, offset);
+}
+
+void Depends::eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    outputs[i].copy_shared_buffer(inputs[i]);
   }
 }
 

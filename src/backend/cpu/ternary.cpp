@@ -13,6 +13,9 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
   // which prepare_elementwise_output checks.
   auto layout = cpu::prepare_elementwise_output(inputs, out);
   const bool* c = cond.data<bool>();
+  if (out.size() == 0) {
+    return;
+  }
   dispatch_all_types(out.dtype(), [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
     const T* px = x.data<T>();
@@ -26,9 +29,11 @@ void Select::eval_cpu(const std::vector<array>& inputs, array& out) {
       int64_t sc = cond.data_size() == 1 ? 0 : 1;
       int64_t sx = x.data_size() == 1 ? 0 : 1;
       int64_t sy = y.data_size() == 1 ? 0 : 1;
-      cpu::parallel_for(out.data_size(), cpu::elementwise_grain, [&](int64_t lo, int64_t hi) {
-        for (int64_t i = lo; i < hi; ++i) {
-          dst[i] = c[i * sc] ? px[i * sx] : py[i * sy];
+      bool stream = cpu::prefer_streaming_stores(cpu::bytes_touched(inputs, out));
+      cpu::flat_apply<T, T>(dst, out.data_size(), stream, [=](int64_t b, int64_t m, T* r) {
+        for (int64_t k = 0; k < m; ++k) {
+          int64_t i = b + k;
+          r[k] = c[i * sc] ? px[i * sx] : py[i * sy];
         }
       });
       return;

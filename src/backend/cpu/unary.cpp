@@ -1,5 +1,6 @@
 // Unary element-wise kernels. Half types compute in float; the output may be the input's
-// buffer when it is donated.
+// buffer when it is donated. The ops (src/core/ops/elementwise.cpp) cast integer inputs of
+// transcendental functions to float, so those kernels see only float and complex types.
 #include <cmath>
 #include <complex>
 
@@ -15,171 +16,218 @@ namespace {
 template <typename T>
 constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, bool>;
 
+// Runs `op` (over the compute type: float for half types) storing Out.
 template <typename T, typename Out, typename Op>
 void run(const array& in, array& out, cpu::ElementwiseLayout layout, Op op) {
-  using C = accumulator_t<T>;
-  cpu::unary_loop<T, Out>(in, out, layout,
-                          [op](T x) -> Out { return static_cast<Out>(op(static_cast<C>(x))); });
+  cpu::unary_loop<T, Out>(in, out, layout, op);
 }
 
 template <typename C>
 C sigmoid(C x) {
-  // exp of a negative argument only, so large |x| neither overflows nor loses precision.
-  if (x >= 0) {
+  if constexpr (is_complex_v<C>) {
     return C(1) / (C(1) + std::exp(-x));
+  } else {
+    // exp of a negative argument only, so large |x| neither overflows nor loses precision.
+    if (x >= 0) {
+      return C(1) / (C(1) + std::exp(-x));
+    }
+    C e = std::exp(x);
+    return e / (C(1) + e);
   }
-  C e = std::exp(x);
-  return e / (C(1) + e);
 }
 
+// Ops defined for every type (or every type but a few the ops reject).
 template <typename T>
-void unary_typed(UnaryOp op, const array& in, array& out, cpu::ElementwiseLayout layout) {
+bool unary_any(UnaryOp op, const array& in, array& out, cpu::ElementwiseLayout layout) {
   using C = accumulator_t<T>;
   constexpr bool is_float = is_floating_v<T>;
   constexpr bool is_complex = is_complex_v<T>;
   constexpr bool is_int = is_int_v<T>;
   constexpr bool is_bool = std::is_same_v<T, bool>;
-  constexpr bool inexact = is_float || is_complex;
   switch (op) {
   case UnaryOp::Abs:
     if constexpr (is_complex) {
-      return run<T, float>(in, out, layout, [](C x) { return std::abs(x); });
+      run<T, float>(in, out, layout, [](C x) { return std::abs(x); });
     } else if constexpr (std::is_unsigned_v<T> || is_bool) {
-      return run<T, T>(in, out, layout, [](C x) { return x; });
+      run<T, T>(in, out, layout, [](C x) { return x; });
+    } else if constexpr (is_int) {
+      // abs(MIN) wraps to MIN, as two's complement negation does.
+      run<T, T>(in, out, layout, [](C x) { return x < 0 ? cpu::wrapping_sub(C(0), x) : x; });
     } else {
-      return run<T, T>(in, out, layout, [](C x) { return x < 0 ? C(0 - x) : x; });
+      run<T, T>(in, out, layout, [](C x) { return std::abs(x); });
     }
+    return true;
   case UnaryOp::Negative:
-    if constexpr (!is_bool) {
-      return run<T, T>(in, out, layout, [](C x) { return C(0) - x; });
+    if constexpr (is_int) {
+      run<T, T>(in, out, layout, [](C x) { return cpu::wrapping_sub(C(0), x); });
+      return true;
+    } else if constexpr (!is_bool) {
+      run<T, T>(in, out, layout, [](C x) { return -x; });
+      return true;
     }
-    break;
+    return false;
   case UnaryOp::Sign:
     if constexpr (is_complex) {
-      return run<T, T>(in, out, layout, [](C x) {
-        float m = std::abs(x);
-        return m == 0 ? C(0) : C(x / m);
-      });
+      run<T, T>(in, out, layout, [](C x) { return x == C(0) ? x : C(x / std::abs(x)); });
     } else if constexpr (std::is_unsigned_v<T> || is_bool) {
-      return run<T, T>(in, out, layout, [](C x) { return C(x != 0); });
+      run<T, T>(in, out, layout, [](C x) { return C(x != 0); });
     } else {
-      return run<T, T>(in, out, layout, [](C x) { return C((x > 0) - (x < 0)); });
+      // NaN gives 0, as in MLX.
+      run<T, T>(in, out, layout, [](C x) { return C((x > 0) - (x < 0)); });
     }
+    return true;
   case UnaryOp::LogicalNot:
-    return run<T, bool>(in, out, layout, [](C x) { return x == C(0); });
+    run<T, bool>(in, out, layout, [](C x) { return x == C(0); });
+    return true;
   case UnaryOp::BitwiseInvert:
     if constexpr (is_int) {
-      return run<T, T>(in, out, layout, [](C x) { return C(~x); });
+      run<T, T>(in, out, layout, [](C x) { return C(~x); });
+      return true;
     } else if constexpr (is_bool) {
-      return run<T, T>(in, out, layout, [](C x) { return !x; });
+      run<T, T>(in, out, layout, [](C x) { return !x; });
+      return true;
     }
-    break;
+    return false;
   case UnaryOp::Floor:
-    if constexpr (is_float) {
-      return run<T, T>(in, out, layout, [](C x) { return std::floor(x); });
-    } else if constexpr (!is_complex) {
-      return run<T, T>(in, out, layout, [](C x) { return x; });
-    }
-    break;
   case UnaryOp::Ceil:
     if constexpr (is_float) {
-      return run<T, T>(in, out, layout, [](C x) { return std::ceil(x); });
+      if (op == UnaryOp::Floor) {
+        run<T, T>(in, out, layout, [](C x) { return std::floor(x); });
+      } else {
+        run<T, T>(in, out, layout, [](C x) { return std::ceil(x); });
+      }
+      return true;
     } else if constexpr (!is_complex) {
-      return run<T, T>(in, out, layout, [](C x) { return x; });
+      run<T, T>(in, out, layout, [](C x) { return x; });
+      return true;
     }
-    break;
+    return false;
   case UnaryOp::Round:
+    // Halves round to even (the default rounding mode), as numpy and MLX.
     if constexpr (is_float) {
-      return run<T, T>(in, out, layout, [](C x) { return std::nearbyint(x); });
+      run<T, T>(in, out, layout, [](C x) { return std::nearbyint(x); });
     } else if constexpr (is_complex) {
-      return run<T, T>(in, out, layout,
-                       [](C x) { return C(std::nearbyint(x.real()), std::nearbyint(x.imag())); });
+      run<T, T>(in, out, layout,
+                [](C x) { return C(std::nearbyint(x.real()), std::nearbyint(x.imag())); });
     } else {
-      return run<T, T>(in, out, layout, [](C x) { return x; });
+      run<T, T>(in, out, layout, [](C x) { return x; });
     }
+    return true;
   case UnaryOp::Square:
-    return run<T, T>(in, out, layout, [](C x) { return C(x * x); });
+    if constexpr (is_int) {
+      run<T, T>(in, out, layout, [](C x) { return cpu::wrapping_mul(x, x); });
+    } else if constexpr (is_bool) {
+      run<T, T>(in, out, layout, [](C x) { return x; });
+    } else {
+      run<T, T>(in, out, layout, [](C x) { return C(x * x); });
+    }
+    return true;
   case UnaryOp::Conjugate:
-    if constexpr (is_complex) {
-      return run<T, T>(in, out, layout, [](C x) { return C(std::conj(x)); });
-    }
-    break;
   case UnaryOp::Real:
-    if constexpr (is_complex) {
-      return run<T, float>(in, out, layout, [](C x) { return x.real(); });
-    }
-    break;
   case UnaryOp::Imag:
     if constexpr (is_complex) {
-      return run<T, float>(in, out, layout, [](C x) { return x.imag(); });
-    }
-    break;
-  default:
-    break;
-  }
-  if constexpr (inexact) {
-    switch (op) {
-    case UnaryOp::Exp:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::exp(x)); });
-    case UnaryOp::Log:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::log(x)); });
-    case UnaryOp::Log2:
-      if constexpr (is_complex) {
-        return run<T, T>(in, out, layout, [](C x) { return C(std::log(x) / std::log(2.0f)); });
+      if (op == UnaryOp::Conjugate) {
+        run<T, T>(in, out, layout, [](C x) { return C(std::conj(x)); });
+      } else if (op == UnaryOp::Real) {
+        run<T, float>(in, out, layout, [](C x) { return x.real(); });
       } else {
-        return run<T, T>(in, out, layout, [](C x) { return std::log2(x); });
+        run<T, float>(in, out, layout, [](C x) { return x.imag(); });
       }
-    case UnaryOp::Log10:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::log10(x)); });
-    case UnaryOp::Sin:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::sin(x)); });
-    case UnaryOp::Cos:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::cos(x)); });
-    case UnaryOp::Tan:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::tan(x)); });
-    case UnaryOp::ArcSin:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::asin(x)); });
-    case UnaryOp::ArcCos:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::acos(x)); });
-    case UnaryOp::ArcTan:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::atan(x)); });
-    case UnaryOp::Sinh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::sinh(x)); });
-    case UnaryOp::Cosh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::cosh(x)); });
-    case UnaryOp::Tanh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::tanh(x)); });
-    case UnaryOp::ArcSinh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::asinh(x)); });
-    case UnaryOp::ArcCosh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::acosh(x)); });
-    case UnaryOp::ArcTanh:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::atanh(x)); });
-    case UnaryOp::Sqrt:
-      return run<T, T>(in, out, layout, [](C x) { return C(std::sqrt(x)); });
-    case UnaryOp::Rsqrt:
-      return run<T, T>(in, out, layout, [](C x) { return C(C(1) / std::sqrt(x)); });
-    default:
-      break;
+      return true;
     }
+    return false;
+  default:
+    return false;
   }
-  if constexpr (is_float) {
-    switch (op) {
-    case UnaryOp::Log1p:
-      return run<T, T>(in, out, layout, [](C x) { return std::log1p(x); });
-    case UnaryOp::Expm1:
-      return run<T, T>(in, out, layout, [](C x) { return std::expm1(x); });
-    case UnaryOp::Sigmoid:
-      return run<T, T>(in, out, layout, [](C x) { return sigmoid(x); });
-    case UnaryOp::Erf:
-      return run<T, T>(in, out, layout, [](C x) { return std::erf(x); });
-    case UnaryOp::ErfInv:
-      return run<T, T>(in, out, layout, [](C x) { return cpu::erfinv(x); });
-    default:
-      break;
+}
+
+// Transcendental functions of float and complex types.
+template <typename T>
+bool unary_inexact(UnaryOp op, const array& in, array& out, cpu::ElementwiseLayout layout) {
+  using C = accumulator_t<T>;
+  constexpr bool is_complex = is_complex_v<T>;
+  switch (op) {
+  case UnaryOp::Exp:
+    run<T, T>(in, out, layout, [](C x) { return C(std::exp(x)); });
+    return true;
+  case UnaryOp::Expm1:
+    run<T, T>(in, out, layout, [](C x) { return C(cpu::expm1(x)); });
+    return true;
+  case UnaryOp::Log:
+    run<T, T>(in, out, layout, [](C x) { return C(std::log(x)); });
+    return true;
+  case UnaryOp::Log2:
+    if constexpr (is_complex) {
+      run<T, T>(in, out, layout, [](C x) { return C(std::log(x) / std::numbers::ln2_v<float>); });
+    } else {
+      run<T, T>(in, out, layout, [](C x) { return std::log2(x); });
     }
+    return true;
+  case UnaryOp::Log10:
+    run<T, T>(in, out, layout, [](C x) { return C(std::log10(x)); });
+    return true;
+  case UnaryOp::Log1p:
+    run<T, T>(in, out, layout, [](C x) { return C(cpu::log1p(x)); });
+    return true;
+  case UnaryOp::Sin:
+    run<T, T>(in, out, layout, [](C x) { return C(std::sin(x)); });
+    return true;
+  case UnaryOp::Cos:
+    run<T, T>(in, out, layout, [](C x) { return C(std::cos(x)); });
+    return true;
+  case UnaryOp::Tan:
+    run<T, T>(in, out, layout, [](C x) { return C(std::tan(x)); });
+    return true;
+  case UnaryOp::ArcSin:
+    run<T, T>(in, out, layout, [](C x) { return C(std::asin(x)); });
+    return true;
+  case UnaryOp::ArcCos:
+    run<T, T>(in, out, layout, [](C x) { return C(std::acos(x)); });
+    return true;
+  case UnaryOp::ArcTan:
+    run<T, T>(in, out, layout, [](C x) { return C(std::atan(x)); });
+    return true;
+  case UnaryOp::Sinh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::sinh(x)); });
+    return true;
+  case UnaryOp::Cosh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::cosh(x)); });
+    return true;
+  case UnaryOp::Tanh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::tanh(x)); });
+    return true;
+  case UnaryOp::ArcSinh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::asinh(x)); });
+    return true;
+  case UnaryOp::ArcCosh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::acosh(x)); });
+    return true;
+  case UnaryOp::ArcTanh:
+    run<T, T>(in, out, layout, [](C x) { return C(std::atanh(x)); });
+    return true;
+  case UnaryOp::Sqrt:
+    run<T, T>(in, out, layout, [](C x) { return C(std::sqrt(x)); });
+    return true;
+  case UnaryOp::Rsqrt:
+    run<T, T>(in, out, layout, [](C x) { return C(C(1) / std::sqrt(x)); });
+    return true;
+  case UnaryOp::Sigmoid:
+    run<T, T>(in, out, layout, [](C x) { return sigmoid(x); });
+    return true;
+  case UnaryOp::Erf:
+  case UnaryOp::ErfInv:
+    if constexpr (!is_complex) {
+      if (op == UnaryOp::Erf) {
+        run<T, T>(in, out, layout, [](C x) { return std::erf(x); });
+      } else {
+        run<T, T>(in, out, layout, [](C x) { return cpu::erfinv(x); });
+      }
+      return true;
+    }
+    return false;
+  default:
+    return false;
   }
-  detail::unsupported_dtype((std::string("[") + unary_op_name(op) + "]").c_str(), in.dtype());
 }
 
 } // namespace
@@ -187,8 +235,16 @@ void unary_typed(UnaryOp op, const array& in, array& out, cpu::ElementwiseLayout
 void Unary::eval_cpu(const std::vector<array>& inputs, array& out) {
   const auto& in = inputs[0];
   auto layout = cpu::prepare_elementwise_output(inputs, out);
-  dispatch_all_types(
-      in.dtype(), [&](auto tag) { unary_typed<tag_type_t<decltype(tag)>>(op_, in, out, layout); });
+  dispatch_all_types(in.dtype(), [&](auto tag) {
+    using T = tag_type_t<decltype(tag)>;
+    bool done = unary_any<T>(op_, in, out, layout);
+    if constexpr (is_floating_v<T> || is_complex_v<T>) {
+      done = done || unary_inexact<T>(op_, in, out, layout);
+    }
+    if (!done) {
+      detail::unsupported_dtype((std::string("[") + unary_op_name(op_) + "]").c_str(), in.dtype());
+    }
+  });
 }
 
 } // namespace mlx::core

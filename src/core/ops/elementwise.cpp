@@ -54,153 +54,6 @@ void require_integer(const char* op, const array& a, const array& b) {
 
 } // namespace
 
-const char* unary_op_name(UnaryOp op) {
-  switch (op) {
-  case UnaryOp::Abs:
-    return "Abs";
-  case UnaryOp::ArcCos:
-    return "ArcCos";
-  case UnaryOp::ArcCosh:
-    return "ArcCosh";
-  case UnaryOp::ArcSin:
-    return "ArcSin";
-  case UnaryOp::ArcSinh:
-    return "ArcSinh";
-  case UnaryOp::ArcTan:
-    return "ArcTan";
-  case UnaryOp::ArcTanh:
-    return "ArcTanh";
-  case UnaryOp::BitwiseInvert:
-    return "BitwiseInvert";
-  case UnaryOp::Ceil:
-    return "Ceil";
-  case UnaryOp::Conjugate:
-    return "Conjugate";
-  case UnaryOp::Cos:
-    return "Cos";
-  case UnaryOp::Cosh:
-    return "Cosh";
-  case UnaryOp::Erf:
-    return "Erf";
-  case UnaryOp::ErfInv:
-    return "ErfInv";
-  case UnaryOp::Exp:
-    return "Exp";
-  case UnaryOp::Expm1:
-    return "Expm1";
-  case UnaryOp::Floor:
-    return "Floor";
-  case UnaryOp::Imag:
-    return "Imag";
-  case UnaryOp::Log:
-    return "Log";
-  case UnaryOp::Log2:
-    return "Log2";
-  case UnaryOp::Log10:
-    return "Log10";
-  case UnaryOp::Log1p:
-    return "Log1p";
-  case UnaryOp::LogicalNot:
-    return "LogicalNot";
-  case UnaryOp::Negative:
-    return "Negative";
-  case UnaryOp::Real:
-    return "Real";
-  case UnaryOp::Round:
-    return "Round";
-  case UnaryOp::Rsqrt:
-    return "Rsqrt";
-  case UnaryOp::Sigmoid:
-    return "Sigmoid";
-  case UnaryOp::Sign:
-    return "Sign";
-  case UnaryOp::Sin:
-    return "Sin";
-  case UnaryOp::Sinh:
-    return "Sinh";
-  case UnaryOp::Sqrt:
-    return "Sqrt";
-  case UnaryOp::Square:
-    return "Square";
-  case UnaryOp::Tan:
-    return "Tan";
-  case UnaryOp::Tanh:
-    return "Tanh";
-  }
-  return "Unary";
-}
-
-const char* binary_op_name(BinaryOp op) {
-  switch (op) {
-  case BinaryOp::Add:
-    return "Add";
-  case BinaryOp::ArcTan2:
-    return "ArcTan2";
-  case BinaryOp::BitwiseAnd:
-    return "BitwiseAnd";
-  case BinaryOp::BitwiseOr:
-    return "BitwiseOr";
-  case BinaryOp::BitwiseXor:
-    return "BitwiseXor";
-  case BinaryOp::Divide:
-    return "Divide";
-  case BinaryOp::Equal:
-    return "Equal";
-  case BinaryOp::NaNEqual:
-    return "NaNEqual";
-  case BinaryOp::FloorDivide:
-    return "FloorDivide";
-  case BinaryOp::Greater:
-    return "Greater";
-  case BinaryOp::GreaterEqual:
-    return "GreaterEqual";
-  case BinaryOp::LeftShift:
-    return "LeftShift";
-  case BinaryOp::Less:
-    return "Less";
-  case BinaryOp::LessEqual:
-    return "LessEqual";
-  case BinaryOp::LogAddExp:
-    return "LogAddExp";
-  case BinaryOp::LogicalAnd:
-    return "LogicalAnd";
-  case BinaryOp::LogicalOr:
-    return "LogicalOr";
-  case BinaryOp::Maximum:
-    return "Maximum";
-  case BinaryOp::Minimum:
-    return "Minimum";
-  case BinaryOp::Multiply:
-    return "Multiply";
-  case BinaryOp::NotEqual:
-    return "NotEqual";
-  case BinaryOp::Power:
-    return "Power";
-  case BinaryOp::Remainder:
-    return "Remainder";
-  case BinaryOp::RightShift:
-    return "RightShift";
-  case BinaryOp::Subtract:
-    return "Subtract";
-  }
-  return "Binary";
-}
-
-bool Unary::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const Unary*>(&other);
-  return o && o->op_ == op_;
-}
-
-bool Binary::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const Binary*>(&other);
-  return o && o->op_ == op_;
-}
-
-bool AsType::is_equivalent(const Primitive& other) const {
-  auto* o = dynamic_cast<const AsType*>(&other);
-  return o && o->dtype_ == dtype_;
-}
-
 // Unary ops.
 
 array abs(const array& a, StreamOrDevice s) {
@@ -301,15 +154,12 @@ array rsqrt(const array& a, StreamOrDevice s) {
 }
 
 array log1p(const array& a, StreamOrDevice s) {
-  require_not_complex("log1p", a);
   return unary_float(UnaryOp::Log1p, a, s);
 }
 array expm1(const array& a, StreamOrDevice s) {
-  require_not_complex("expm1", a);
   return unary_float(UnaryOp::Expm1, a, s);
 }
 array sigmoid(const array& a, StreamOrDevice s) {
-  require_not_complex("sigmoid", a);
   return unary_float(UnaryOp::Sigmoid, a, s);
 }
 array erf(const array& a, StreamOrDevice s) {
@@ -335,11 +185,20 @@ array stop_gradient(const array& a, StreamOrDevice s) {
 }
 
 array round(const array& a, int decimals, StreamOrDevice s) {
-  if (decimals == 0 || !issubdtype(a.dtype(), inexact)) {
+  bool exact = !issubdtype(a.dtype(), inexact);
+  if (decimals == 0 || (exact && decimals > 0)) {
     return unary(UnaryOp::Round, a, a.dtype(), s);
   }
-  auto scale = array(std::pow(10.0, decimals), a.dtype());
-  return divide(unary(UnaryOp::Round, multiply(a, scale, s), a.dtype(), s), scale, s);
+  // Scale, round half to even, scale back. As numpy, negative decimals divide by the exact
+  // power of ten rather than multiplying by an inexact 0.1, 0.01, ...; integers (rounded to
+  // tens, hundreds, ...) go through float64 so that large values keep every digit.
+  auto dtype = exact ? float64 : a.dtype();
+  auto x = astype(a, dtype, s);
+  auto factor = array(std::pow(10.0, std::abs(decimals)), dtype);
+  auto scaled = decimals > 0 ? multiply(x, factor, s) : divide(x, factor, s);
+  auto rounded = unary(UnaryOp::Round, scaled, dtype, s);
+  rounded = decimals > 0 ? divide(rounded, factor, s) : multiply(rounded, factor, s);
+  return astype(rounded, a.dtype(), s);
 }
 
 array conjugate(const array& a, StreamOrDevice s) {
@@ -382,6 +241,12 @@ array floor_divide(const array& a, const array& b, StreamOrDevice s) {
   if (dtype == complex64) {
     throw op_error("floor_divide", "Not supported for complex64.");
   }
+  if (issubdtype(dtype, inexact)) {
+    // As MLX: the quotient rounded to the dtype, then floored.
+    auto [x, y] = broadcast_pair(a, b, "floor_divide", s);
+    return floor(divide(x, y, s), s);
+  }
+  // Integers floor (numpy's and Python's //; MLX up to 0.32 truncates towards zero).
   return binary(BinaryOp::FloorDivide, a, b, dtype, dtype, "floor_divide", s);
 }
 array remainder(const array& a, const array& b, StreamOrDevice s) {
@@ -392,9 +257,11 @@ array remainder(const array& a, const array& b, StreamOrDevice s) {
   return binary(BinaryOp::Remainder, a, b, dtype, dtype, "remainder", s);
 }
 std::vector<array> divmod(const array& a, const array& b, StreamOrDevice s) {
+  // The quotient floors and the remainder takes the divisor's sign, as numpy's divmod (MLX up
+  // to 0.32 truncates the quotient).
   auto dtype = promote_types(a.dtype(), b.dtype());
-  if (dtype == complex64 || dtype == bool_) {
-    throw op_error("divmod", "Not supported for ", dtype, ".");
+  if (dtype == complex64) {
+    throw op_error("divmod", "Not supported for complex64.");
   }
   auto [x, y] =
       broadcast_pair(cast_if_needed(a, dtype, s), cast_if_needed(b, dtype, s), "divmod", s);
@@ -419,9 +286,6 @@ array arctan2(const array& a, const array& b, StreamOrDevice s) {
 }
 array logaddexp(const array& a, const array& b, StreamOrDevice s) {
   auto dtype = at_least_float(promote_types(a.dtype(), b.dtype()));
-  if (dtype == complex64) {
-    throw op_error("logaddexp", "Not supported for complex64.");
-  }
   return binary(BinaryOp::LogAddExp, a, b, dtype, dtype, "logaddexp", s);
 }
 
@@ -525,41 +389,54 @@ array operator>>(const array& a, const array& b) {
 
 array where(const array& condition, const array& x, const array& y, StreamOrDevice s) {
   auto dtype = promote_types(x.dtype(), y.dtype());
-  auto inputs = broadcast_arrays({cast_if_needed(condition, bool_, s), cast_if_needed(x, dtype, s),
-                                  cast_if_needed(y, dtype, s)},
-                                 s);
-  auto shape = inputs[0].shape();
+  Shape shape;
+  try {
+    shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape()), y.shape());
+  } catch (const std::invalid_argument&) {
+    std::ostringstream msg;
+    msg << condition.shape() << ", " << x.shape() << " and " << y.shape();
+    throw op_error("where", "Shapes ", msg.str(), " cannot be broadcast.");
+  }
+  std::vector<array> inputs = {broadcast_to(cast_if_needed(condition, bool_, s), shape, s),
+                               broadcast_to(cast_if_needed(x, dtype, s), shape, s),
+                               broadcast_to(cast_if_needed(y, dtype, s), shape, s)};
   return array(std::move(shape), dtype, std::make_shared<Select>(to_stream(s)), std::move(inputs));
 }
 
+// Integers and bools are never NaN or infinite. A complex value is NaN when either part is, and
+// (as MLX) +-inf only when it equals +-inf + 0j.
 array isnan(const array& a, StreamOrDevice s) {
-  if (issubdtype(a.dtype(), integer) || a.dtype() == bool_) {
+  if (!issubdtype(a.dtype(), inexact)) {
     return full(a.shape(), false, s);
   }
   return not_equal(a, a, s);
 }
 
 array isinf(const array& a, StreamOrDevice s) {
+  if (!issubdtype(a.dtype(), inexact)) {
+    return full(a.shape(), false, s);
+  }
   return logical_or(isposinf(a, s), isneginf(a, s), s);
 }
 
 array isfinite(const array& a, StreamOrDevice s) {
+  if (!issubdtype(a.dtype(), inexact)) {
+    return full(a.shape(), true, s);
+  }
   return logical_not(logical_or(isinf(a, s), isnan(a, s), s), s);
 }
 
 array isposinf(const array& a, StreamOrDevice s) {
-  if (issubdtype(a.dtype(), integer) || a.dtype() == bool_) {
+  if (!issubdtype(a.dtype(), inexact)) {
     return full(a.shape(), false, s);
   }
-  require_not_complex("isposinf", a);
   return equal(a, array(std::numeric_limits<float>::infinity(), a.dtype()), s);
 }
 
 array isneginf(const array& a, StreamOrDevice s) {
-  if (issubdtype(a.dtype(), integer) || a.dtype() == bool_) {
+  if (!issubdtype(a.dtype(), inexact)) {
     return full(a.shape(), false, s);
   }
-  require_not_complex("isneginf", a);
   return equal(a, array(-std::numeric_limits<float>::infinity(), a.dtype()), s);
 }
 
@@ -570,17 +447,24 @@ array nan_to_num(const array& a, float nan, const std::optional<float> posinf,
     return a;
   }
   require_not_complex("nan_to_num", a);
+  // Infinities become the dtype's largest finite values unless given.
   auto type = finfo(dtype);
+  auto pos = posinf ? array(*posinf, dtype) : array(type.max, dtype);
+  auto neg = neginf ? array(*neginf, dtype) : array(type.min, dtype);
   auto out = where(isnan(a, s), array(nan, dtype), a, s);
-  out = where(isposinf(a, s), array(posinf.value_or(type.max), dtype), out, s);
-  out = where(isneginf(a, s), array(neginf.value_or(type.min), dtype), out, s);
-  return out;
+  out = where(isposinf(a, s), pos, out, s);
+  return where(isneginf(a, s), neg, out, s);
 }
 
-array isclose(const array& a, const array& b, double rtol, double atol, bool equal_nan,
+array isclose(const array& a_in, const array& b_in, double rtol, double atol, bool equal_nan,
               StreamOrDevice s) {
-  // |a - b| <= atol + rtol * |b|, with infinities equal only to themselves.
-  auto rhs = add(array(atol), multiply(array(rtol), abs(b, s), s), s);
+  // |a - b| <= atol + rtol * |b|, with infinities equal only to themselves. Integers compare
+  // as floats (as numpy), so that a - b cannot wrap around.
+  auto dtype = at_least_float(promote_types(a_in.dtype(), b_in.dtype()));
+  auto [a, b] =
+      broadcast_pair(cast_if_needed(a_in, dtype, s), cast_if_needed(b_in, dtype, s), "isclose", s);
+  auto tol_dtype = dtype == float64 ? float64 : float32;
+  auto rhs = add(array(atol, tol_dtype), multiply(array(rtol, tol_dtype), abs(b, s), s), s);
   auto lhs = abs(subtract(a, b, s), s);
   auto out = less_equal(lhs, rhs, s);
   auto any_inf = logical_or(isinf(a, s), isinf(b, s), s);

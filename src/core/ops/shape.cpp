@@ -1,8 +1,9 @@
-// Shape manipulation: reshape, transpose, broadcast, slice, concatenate and the ops built on
-// them. Views share buffers (see src/core/primitives/shape.h).
+// Shape manipulation without moving data where possible: reshape and its relatives, transpose,
+// broadcast, dtype views. Views share buffers (see src/core/primitives/shape.h).
 #include "core/primitives/shape.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 #include "core/ops/ops_common.h"
@@ -20,12 +21,6 @@ size_t shape_size(const Shape& shape) {
   return n;
 }
 
-std::string shape_str(const Shape& shape) {
-  std::ostringstream os;
-  os << shape;
-  return os.str();
-}
-
 } // namespace
 
 array astype(array a, Dtype dtype, StreamOrDevice s) {
@@ -39,8 +34,7 @@ array astype(array a, Dtype dtype, StreamOrDevice s) {
 
 array as_strided(array a, Shape shape, Strides strides, size_t offset, StreamOrDevice s) {
   if (shape.size() != strides.size()) {
-    throw op_error("as_strided", "Shape ", shape_str(shape),
-                   " and strides must have the same length.");
+    throw op_error("as_strided", "Shape ", shape, " and strides must have the same length.");
   }
   for (auto d : shape) {
     if (d < 0) {
@@ -76,35 +70,42 @@ array contiguous(const array& a, bool allow_col_major, StreamOrDevice s) {
                {a});
 }
 
-array reshape(const array& a, Shape shape, StreamOrDevice s) {
-  // One dimension may be -1: inferred from the others.
+namespace {
+
+// Resolves one -1 entry of `shape` so that it holds `size` elements; `op` names the errors.
+void infer_dimension(const char* op, Shape& shape, size_t size, const std::string& what) {
   int infer = -1;
   size_t known = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == -1) {
       if (infer >= 0) {
-        throw op_error("reshape", "Reshape can only infer one dimension.");
+        throw op_error(op, "Can only infer one dimension.");
       }
       infer = static_cast<int>(i);
     } else if (shape[i] < 0) {
-      throw op_error("reshape", "Invalid dimension ", shape[i], " in shape ", shape_str(shape),
-                     ".");
+      throw op_error(op, "Invalid dimension ", shape[i], " in shape ", shape, ".");
     } else {
       known *= shape[i];
     }
   }
   if (infer >= 0) {
-    if (known == 0 || a.size() % known != 0) {
-      throw op_error("reshape", "Cannot infer the shape of an array of size ", a.size(),
-                     " into shape ", shape_str(shape), ".");
+    if (known == 0 || size % known != 0 ||
+        size / known > static_cast<size_t>(std::numeric_limits<ShapeElem>::max())) {
+      throw op_error(op, "Cannot infer the shape of ", what, " of size ", size, " into shape ",
+                     shape, ".");
     }
-    shape[infer] = static_cast<ShapeElem>(a.size() / known);
+    shape[infer] = static_cast<ShapeElem>(size / known);
     known *= shape[infer];
   }
-  if (known != a.size()) {
-    throw op_error("reshape", "Cannot reshape array of size ", a.size(), " into shape ",
-                   shape_str(shape), ".");
+  if (known != size) {
+    throw op_error(op, "Cannot reshape ", what, " of size ", size, " into shape ", shape, ".");
   }
+}
+
+} // namespace
+
+array reshape(const array& a, Shape shape, StreamOrDevice s) {
+  infer_dimension("reshape", shape, a.size(), "array");
   if (shape == a.shape()) {
     return a;
   }
@@ -118,29 +119,7 @@ array unflatten(const array& a, int axis, Shape shape, StreamOrDevice s) {
     throw op_error("unflatten", "The shape to unflatten to cannot be empty.");
   }
   int ax = normalize_axis("unflatten", axis, a.ndim());
-  size_t known = 1;
-  int infer = -1;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (shape[i] == -1) {
-      if (infer >= 0) {
-        throw op_error("unflatten", "Can only infer one dimension.");
-      }
-      infer = static_cast<int>(i);
-    } else {
-      known *= shape[i];
-    }
-  }
-  if (infer >= 0) {
-    if (known == 0 || a.shape(ax) % known != 0) {
-      throw op_error("unflatten", "Cannot infer the dimension of axis ", axis, ".");
-    }
-    shape[infer] = static_cast<ShapeElem>(a.shape(ax) / known);
-    known *= shape[infer];
-  }
-  if (known != static_cast<size_t>(a.shape(ax))) {
-    throw op_error("unflatten", "Cannot unflatten axis ", axis, " of size ", a.shape(ax),
-                   " into shape ", shape_str(shape), ".");
-  }
+  infer_dimension("unflatten", shape, a.shape(ax), "axis");
   Shape out = a.shape();
   out.erase(out.begin() + ax);
   out.insert(out.begin() + ax, shape.begin(), shape.end());
@@ -152,10 +131,19 @@ array flatten(const array& a, int start_axis, int end_axis, StreamOrDevice s) {
   if (ndim == 0) {
     return reshape(a, {1}, s);
   }
-  int start = normalize_axis("flatten", start_axis, ndim);
-  int end = normalize_axis("flatten", end_axis, ndim);
-  if (start > end) {
+  // As MLX: out-of-range ends are clamped to the array's axes, as long as the range meets them.
+  int start = std::max(start_axis < 0 ? start_axis + ndim : start_axis, 0);
+  int end = std::min(end_axis < 0 ? end_axis + ndim : end_axis, ndim - 1);
+  if (end < start) {
     throw op_error("flatten", "start_axis must be less than or equal to end_axis.");
+  }
+  if (start >= ndim) {
+    throw op_error("flatten", "Invalid start_axis ", start_axis, " for array with ", ndim,
+                   " dimensions.");
+  }
+  if (end < 0) {
+    throw op_error("flatten", "Invalid end_axis ", end_axis, " for array with ", ndim,
+                   " dimensions.");
   }
   Shape shape(a.shape().begin(), a.shape().begin() + start);
   ShapeElem flat = 1;
@@ -269,14 +257,14 @@ array broadcast_to(const array& a, const Shape& shape, StreamOrDevice s) {
     return a;
   }
   if (shape.size() < a.ndim()) {
-    throw op_error("broadcast_to", "Cannot broadcast array of shape ", shape_str(a.shape()),
-                   " into shape ", shape_str(shape), ".");
+    throw op_error("broadcast_to", "Cannot broadcast array of shape ", a.shape(), " into shape ",
+                   shape, ".");
   }
   size_t diff = shape.size() - a.ndim();
   for (size_t i = 0; i < a.ndim(); ++i) {
     if (a.shape(i) != 1 && a.shape(i) != shape[i + diff]) {
-      throw op_error("broadcast_to", "Cannot broadcast array of shape ", shape_str(a.shape()),
-                     " into shape ", shape_str(shape), ".");
+      throw op_error("broadcast_to", "Cannot broadcast array of shape ", a.shape(), " into shape ",
+                     shape, ".");
     }
   }
   for (auto d : shape) {
@@ -301,160 +289,6 @@ std::vector<array> broadcast_arrays(const std::vector<array>& inputs, StreamOrDe
     out.push_back(broadcast_to(in, shape, s));
   }
   return out;
-}
-
-array slice(const array& a, Shape start, Shape stop, Shape strides, StreamOrDevice s) {
-  if (start.size() != a.ndim() || stop.size() != a.ndim() || strides.size() != a.ndim()) {
-    throw op_error("slice", "Invalid number of indices or strides for array with dimension ",
-                   a.ndim(), ".");
-  }
-  // Numpy's clamping of start/stop for positive and negative strides.
-  Shape out_shape(a.ndim());
-  bool identity = true;
-  for (size_t i = 0; i < a.ndim(); ++i) {
-    int n = a.shape(i);
-    int step = strides[i];
-    if (step == 0) {
-      throw op_error("slice", "Slice strides must be non-zero.");
-    }
-    int st = start[i] < 0 ? start[i] + n : start[i];
-    int sp = stop[i] < 0 ? stop[i] + n : stop[i];
-    if (step > 0) {
-      st = std::clamp(st, 0, n);
-      sp = std::clamp(sp, 0, n);
-      out_shape[i] = sp > st ? (sp - st + step - 1) / step : 0;
-    } else {
-      st = std::clamp(st, -1, n - 1);
-      sp = std::clamp(sp, -1, n - 1);
-      out_shape[i] = st > sp ? (st - sp - step - 1) / (-step) : 0;
-    }
-    start[i] = st;
-    stop[i] = sp;
-    identity &= (st == 0 && step == 1 && out_shape[i] == n);
-  }
-  if (identity) {
-    return a;
-  }
-  return array(
-      out_shape, a.dtype(),
-      std::make_shared<Slice>(to_stream(s), std::move(start), std::move(stop), std::move(strides)),
-      {a});
-}
-
-array slice(const array& a, Shape start, Shape stop, StreamOrDevice s) {
-  return slice(a, std::move(start), std::move(stop), Shape(a.ndim(), 1), s);
-}
-
-std::vector<array> split(const array& a, const Shape& indices, int axis, StreamOrDevice s) {
-  int ax = normalize_axis("split", axis, a.ndim());
-  std::vector<array> out;
-  Shape start(a.ndim(), 0);
-  Shape stop = a.shape();
-  int prev = 0;
-  for (size_t i = 0; i <= indices.size(); ++i) {
-    int next = i < indices.size() ? indices[i] : a.shape(ax);
-    start[ax] = prev;
-    stop[ax] = std::max(next, prev);
-    out.push_back(slice(a, start, stop, s));
-    prev = std::max(next, prev);
-  }
-  return out;
-}
-
-std::vector<array> split(const array& a, const Shape& indices, StreamOrDevice s) {
-  return split(a, indices, 0, s);
-}
-
-std::vector<array> split(const array& a, int num_splits, int axis, StreamOrDevice s) {
-  int ax = normalize_axis("split", axis, a.ndim());
-  if (num_splits <= 0 || a.shape(ax) % num_splits != 0) {
-    throw op_error("split", "Array split does not result in sub arrays with equal size.");
-  }
-  int size = a.shape(ax) / num_splits;
-  Shape indices;
-  for (int i = 1; i < num_splits; ++i) {
-    indices.push_back(i * size);
-  }
-  return split(a, indices, ax, s);
-}
-
-std::vector<array> split(const array& a, int num_splits, StreamOrDevice s) {
-  return split(a, num_splits, 0, s);
-}
-
-std::vector<array> unstack(const array& a, int axis, StreamOrDevice s) {
-  if (a.ndim() == 0) {
-    throw op_error("unstack", "Cannot unstack a 0-d array.");
-  }
-  int ax = normalize_axis("unstack", axis, a.ndim());
-  std::vector<array> out;
-  for (auto& part : split(a, a.shape(ax), ax, s)) {
-    out.push_back(squeeze(part, ax, s));
-  }
-  return out;
-}
-
-array concatenate(std::vector<array> arrays, int axis, StreamOrDevice s) {
-  if (arrays.empty()) {
-    throw op_error("concatenate", "No arrays provided for concatenation.");
-  }
-  if (arrays[0].ndim() == 0) {
-    throw op_error("concatenate", "Cannot concatenate 0-d arrays.");
-  }
-  int ax = normalize_axis("concatenate", axis, arrays[0].ndim());
-  Shape shape = arrays[0].shape();
-  shape[ax] = 0;
-  Dtype dtype = result_type(arrays);
-  for (const auto& arr : arrays) {
-    if (arr.ndim() != shape.size()) {
-      throw op_error("concatenate",
-                     "All the input arrays must have the same number of dimensions.");
-    }
-    for (size_t i = 0; i < shape.size(); ++i) {
-      if (static_cast<int>(i) != ax && arr.shape(i) != shape[i]) {
-        throw op_error("concatenate",
-                       "All the input array dimensions must match exactly except for "
-                       "the concatenation axis.");
-      }
-    }
-    shape[ax] += arr.shape(ax);
-  }
-  if (arrays.size() == 1) {
-    return cast_if_needed(arrays[0], dtype, s);
-  }
-  for (auto& arr : arrays) {
-    arr = cast_if_needed(arr, dtype, s);
-  }
-  return array(std::move(shape), dtype, std::make_shared<Concatenate>(to_stream(s), ax),
-               std::move(arrays));
-}
-
-array concatenate(std::vector<array> arrays, StreamOrDevice s) {
-  for (auto& a : arrays) {
-    a = flatten(a, s);
-  }
-  return concatenate(std::move(arrays), 0, s);
-}
-
-array stack(const std::vector<array>& arrays, int axis, StreamOrDevice s) {
-  if (arrays.empty()) {
-    throw op_error("stack", "No arrays provided for stacking.");
-  }
-  for (const auto& a : arrays) {
-    if (a.shape() != arrays[0].shape()) {
-      throw op_error("stack", "All arrays must have the same shape.");
-    }
-  }
-  int ax = normalize_axis("stack", axis, arrays[0].ndim() + 1);
-  std::vector<array> expanded;
-  for (const auto& a : arrays) {
-    expanded.push_back(expand_dims(a, ax, s));
-  }
-  return concatenate(std::move(expanded), ax, s);
-}
-
-array stack(const std::vector<array>& arrays, StreamOrDevice s) {
-  return stack(arrays, 0, s);
 }
 
 array view(const array& a, const Dtype& dtype, StreamOrDevice s) {
@@ -525,6 +359,35 @@ std::vector<array> atleast_3d(const std::vector<array>& a, StreamOrDevice s) {
     out.push_back(atleast_3d(x, s));
   }
   return out;
+}
+
+array number_of_elements(const array& a, std::vector<int> axes, bool inverted, Dtype dtype,
+                         StreamOrDevice s) {
+  double numel = 1;
+  for (int ax : axes) {
+    numel *= a.shape(normalize_axis("number_of_elements", ax, a.ndim()));
+  }
+  // Shapes are static here, so the count is a constant.
+  return array(inverted ? 1.0 / numel : numel, dtype);
+}
+
+std::vector<array> depends(const std::vector<array>& inputs,
+                           const std::vector<array>& dependencies) {
+  if (inputs.empty()) {
+    return {};
+  }
+  std::vector<array> all_inputs = inputs;
+  all_inputs.insert(all_inputs.end(), dependencies.begin(), dependencies.end());
+  Stream stream =
+      inputs[0].has_primitive() ? inputs[0].primitive().stream() : to_stream(StreamOrDevice{});
+  std::vector<Shape> shapes;
+  std::vector<Dtype> dtypes;
+  for (const auto& in : inputs) {
+    shapes.push_back(in.shape());
+    dtypes.push_back(in.dtype());
+  }
+  return array::make_arrays(std::move(shapes), dtypes, std::make_shared<Depends>(stream),
+                            all_inputs);
 }
 
 } // namespace mlx::core

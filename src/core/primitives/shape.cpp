@@ -41,6 +41,15 @@ bool Concatenate::is_equivalent(const Primitive& other) const {
   auto* o = as<Concatenate>(other);
   return o && o->axis_ == axis_;
 }
+bool Pad::is_equivalent(const Primitive& other) const {
+  auto* o = as<Pad>(other);
+  return o && o->axes_ == axes_ && o->low_pad_size_ == low_pad_size_ &&
+         o->high_pad_size_ == high_pad_size_;
+}
+bool Diagonal::is_equivalent(const Primitive& other) const {
+  auto* o = as<Diagonal>(other);
+  return o && o->offset_ == offset_ && o->axis1_ == axis1_ && o->axis2_ == axis2_;
+}
 bool Arange::is_equivalent(const Primitive& other) const {
   auto* o = as<Arange>(other);
   return o && o->start_ == start_ && o->stop_ == stop_ && o->step_ == step_;

@@ -123,6 +123,52 @@ private:
   int axis_;
 };
 
+// Constant padding: input 0 placed at `low_pad_size` along `axes` (normalized) in an output
+// filled with input 1 (a scalar of the same dtype).
+class Pad : public UnaryPrimitive {
+public:
+  Pad(Stream stream, std::vector<int> axes, Shape low_pad_size, Shape high_pad_size)
+      : UnaryPrimitive(stream), axes_(std::move(axes)), low_pad_size_(std::move(low_pad_size)),
+        high_pad_size_(std::move(high_pad_size)) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Pad"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  std::vector<int> axes_;
+  Shape low_pad_size_;
+  Shape high_pad_size_;
+};
+
+// The diagonal of axes (axis1, axis2) with an offset, as a view: the other axes keep their
+// order and the diagonal becomes the last axis.
+class Diagonal : public UnaryPrimitive {
+public:
+  Diagonal(Stream stream, int offset, int axis1, int axis2)
+      : UnaryPrimitive(stream), offset_(offset), axis1_(axis1), axis2_(axis2) {}
+
+  void eval_cpu(const std::vector<array>& inputs, array& out) override;
+  const char* name() const override { return "Diagonal"; }
+  bool is_equivalent(const Primitive& other) const override;
+
+private:
+  int offset_;
+  int axis1_;
+  int axis2_;
+};
+
+// Outputs are the first inputs unchanged (sharing their buffers); the remaining inputs are only
+// dependencies that must be evaluated first.
+class Depends : public Primitive {
+public:
+  explicit Depends(Stream stream) : Primitive(stream) {}
+
+  void eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) override;
+  const char* name() const override { return "Depends"; }
+  bool is_equivalent(const Primitive& other) const override { return true; }
+};
+
 // Fills the output with a value (input 0, already broadcast to the output shape).
 class Full : public UnaryPrimitive {
 public:
