@@ -120,6 +120,48 @@ void accumulate_tile(const float* pt, int ldp, int m0, const float* values, int6
   }
 }
 
+#if defined(__AVX512BF16__)
+// As accumulate_tile over pairs of keys: pt holds [keys / 2][rows] words (the weights of two
+// keys for a row), values [keys / 2][features] words (two keys' values of a feature).
+template <int nv>
+void accumulate_tile_bf16(const uint32_t* pt, int ldp, int m0, const uint32_t* values, int ldv,
+                          int pairs, float* o, int ldo) {
+  constexpr int mr = key_tile;
+  __m512 acc[mr][nv];
+  for (int i = 0; i < mr; ++i) {
+    for (int c = 0; c < nv; ++c) {
+      acc[i][c] = _mm512_loadu_ps(o + static_cast<int64_t>(m0 + i) * ldo + c * w);
+    }
+  }
+  for (int j = 0; j < pairs; ++j) {
+    __m512bh v[nv];
+    for (int c = 0; c < nv; ++c) {
+      v[c] = reinterpret_cast<__m512bh>(
+          _mm512_loadu_si512(values + static_cast<int64_t>(j) * ldv + c * w));
+    }
+    const uint32_t* p = pt + static_cast<int64_t>(j) * ldp + m0;
+    for (int i = 0; i < mr; ++i) {
+      __m512bh pb = reinterpret_cast<__m512bh>(_mm512_set1_epi32(static_cast<int>(p[i])));
+      for (int c = 0; c < nv; ++c) {
+        acc[i][c] = _mm512_dpbf16_ps(acc[i][c], pb, v[c]);
+      }
+    }
+  }
+  for (int i = 0; i < mr; ++i) {
+    for (int c = 0; c < nv; ++c) {
+      _mm512_storeu_ps(o + static_cast<int64_t>(m0 + i) * ldo + c * w, acc[i][c]);
+    }
+  }
+}
+
+// 16-bit lanes (a0, b0, a1, b1, ...) from the first 16 of a and the first 16 of b.
+inline __m512i interleave_low16(__m512i a, __m512i b) {
+  const __m512i order = _mm512_set_epi16(47, 15, 46, 14, 45, 13, 44, 12, 43, 11, 42, 10, 41, 9, 40,
+                                         8, 39, 7, 38, 6, 37, 5, 36, 4, 35, 3, 34, 2, 33, 1, 32, 0);
+  return _mm512_permutex2var_epi16(a, order, b);
+}
+#endif
+
 template <typename T>
 constexpr bool bf16_dot_available() {
 #if defined(__AVX512BF16__)
@@ -139,7 +181,10 @@ struct ManyRows {
   // bfloat16 pairs through the dot-product instruction: keys are then read a word at a time,
   // which an odd head dimension would take past the end of a row.
   bool bf16_dot;
-  std::unique_ptr<float[]> qt, st, o, max, sum, corr, limit, kbuf, vbuf;
+  // P V in bfloat16 pairs too (any head dimension): the weights are rounded to bfloat16, as
+  // MLX's own bfloat16 attention rounds them.
+  static constexpr bool bf16_values = bf16_dot_available<T>();
+  std::unique_ptr<float[]> qt, st, o, max, sum, corr, limit, kbuf, vbuf, pairs;
 
   ManyRows(const AttentionArgs& args, const AttentionBlock& block)
       : a(args), blk(block), br(args, block), rp(round_up(br.rows, w)), dvp(round_up(args.Dv, w)),
@@ -265,6 +310,9 @@ struct ManyRows {
       for (int j = 0; j < nb; ++j) {
         float* s = st.get() + static_cast<int64_t>(j) * rp + c;
         VecF p = exp_shifted<Precision::full>(load(s), shift);
+        if constexpr (bf16_values) {
+          p = round_to<bfloat16_t>(p); // the sum is of the weights P V will use
+        }
         store(s, p);
         total = total + p;
       }
@@ -287,6 +335,12 @@ struct ManyRows {
   void accumulate(int j0, int nb) {
     const T* vbase = static_cast<const T*>(a.v) + blk.b * a.v_strides[0] + blk.hk * a.v_strides[1] +
                      static_cast<int64_t>(j0) * a.v_strides[2];
+#if defined(__AVX512BF16__)
+    if constexpr (bf16_values) {
+      accumulate_pairs(vbase, nb);
+      return;
+    }
+#endif
     // Float value rows of whole vectors are read where they lie; others are widened first.
     const float* values = vbuf.get();
     int64_t ldv = dvp;
@@ -313,6 +367,45 @@ struct ManyRows {
     }
   }
 
+#if defined(__AVX512BF16__)
+  // P V with pairs of keys: P^T and the value rows interleaved by pairs of keys (a key past
+  // nb weighs and holds zero), then accumulate_tile_bf16.
+  void accumulate_pairs(const bfloat16_t* vbase, int nb) {
+    int npairs = (nb + 1) / 2;
+    auto* pw = reinterpret_cast<uint32_t*>(pairs.get());
+    auto* vw = reinterpret_cast<uint32_t*>(vbuf.get());
+    __m512 zero = _mm512_setzero_ps();
+    for (int j = 0; j < nb; j += 2) {
+      const float* first = st.get() + static_cast<int64_t>(j) * rp;
+      const float* second = j + 1 < nb ? first + rp : nullptr;
+      for (int c = 0; c < rp; c += w) {
+        // [first 16 | second 16] as bfloat16 (exact: the weights were rounded), interleaved.
+        __m512i both = reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(
+            second ? _mm512_loadu_ps(second + c) : zero, _mm512_loadu_ps(first + c)));
+        _mm512_storeu_si512(pw + static_cast<int64_t>(j / 2) * rp + c,
+                            interleave_low16(both, _mm512_shuffle_i64x2(both, both, 0xee)));
+      }
+      const bfloat16_t* v0 = vbase + static_cast<int64_t>(j) * a.v_strides[2];
+      const bfloat16_t* v1 = v0 + a.v_strides[2];
+      for (int f = 0; f < dvp; f += w) {
+        __mmask32 lanes = a.Dv - f >= w ? __mmask32{0xffff} : (__mmask32{1} << (a.Dv - f)) - 1;
+        __m512i x0 = _mm512_maskz_loadu_epi16(lanes, v0 + f);
+        __m512i x1 = j + 1 < nb ? _mm512_maskz_loadu_epi16(lanes, v1 + f) : _mm512_setzero_si512();
+        _mm512_storeu_si512(vw + static_cast<int64_t>(j / 2) * dvp + f, interleave_low16(x0, x1));
+      }
+    }
+    for (int m0 = 0; m0 < rp; m0 += key_tile) {
+      for (int c0 = 0; c0 < dvp; c0 += max_vectors * w) {
+        int nv = std::min(max_vectors, (dvp - c0) / w);
+        with_count<max_vectors>(nv, [&](auto nv_c) {
+          accumulate_tile_bf16<decltype(nv_c)::value>(pw, rp, m0, vw + c0, dvp, npairs,
+                                                      o.get() + c0, dvp);
+        });
+      }
+    }
+  }
+#endif
+
   void run(float* row_max, float* row_sum, float* acc_out) {
     lay_out_queries();
     st = scratch(static_cast<size_t>(key_block) * rp);
@@ -332,6 +425,9 @@ struct ManyRows {
       kbuf = scratch(static_cast<size_t>(key_block) * a.D);
     }
     vbuf = scratch(static_cast<size_t>(key_block) * dvp);
+    if (bf16_values) {
+      pairs = scratch(static_cast<size_t>(key_block / 2) * rp);
+    }
     int last_key = std::min(blk.k1, last_visible_key(a, blk.q1 - 1) + 1);
     for (int j0 = blk.k0; j0 < last_key; j0 += key_block) {
       int nb = std::min(key_block, last_key - j0);
