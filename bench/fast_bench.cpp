@@ -95,24 +95,20 @@ void bench_norms_and_rope(int repeats) {
     bench::print_row(label_of("rms_norm 4096x4096", dtype).c_str(), bytes,
                      time_cold([&] { eval(fast::rms_norm(x, w, 1e-5f)); }, repeats), bw);
     bench::print_row(label_of("layer_norm 4096x4096", dtype).c_str(), bytes,
-                     time_cold([&] { eval(fast::layer_norm(x, w, b, 1e-5f)); }, repeats),
-                     bw);
+                     time_cold([&] { eval(fast::layer_norm(x, w, b, 1e-5f)); }, repeats), bw);
     // Prefill queries [B, H, L, D] = [1, 32, 4096, 128], as stored and as the LM passes them:
     // a transposed view of [B, L, H, D].
     auto q = reshape(x, {1, 32, 4096, 128});
     auto q_view = transpose(reshape(x, {1, 4096, 32, 128}), {0, 2, 1, 3});
     bench::print_row(
         label_of("rope 1x32x4096x128", dtype).c_str(), bytes,
-        time_cold([&] { eval(fast::rope(q, 128, false, 10000.0f, 1.0f, 17)); }, repeats),
-        bw);
+        time_cold([&] { eval(fast::rope(q, 128, false, 10000.0f, 1.0f, 17)); }, repeats), bw);
     bench::print_row(
         label_of("rope 1x32x4096x128 traditional", dtype).c_str(), bytes,
         time_cold([&] { eval(fast::rope(q, 128, true, 10000.0f, 1.0f, 17)); }, repeats), bw);
     bench::print_row(
         label_of("rope [1,4096,32,128]^T", dtype).c_str(), bytes,
-        time_cold([&] { eval(fast::rope(q_view, 128, false, 10000.0f, 1.0f, 17)); },
-                         repeats),
-        bw);
+        time_cold([&] { eval(fast::rope(q_view, 128, false, 10000.0f, 1.0f, 17)); }, repeats), bw);
   }
 }
 
@@ -129,9 +125,7 @@ void bench_decode(int repeats) {
     float scale = 0.088f;
     bench::print_row(
         label_of("sdpa decode 32/8 heads 4096x128", dtype).c_str(), bytes,
-        time_cold([&] { eval(fast::scaled_dot_product_attention(q, k, v, scale)); },
-                         repeats),
-        bw);
+        time_cold([&] { eval(fast::scaled_dot_product_attention(q, k, v, scale)); }, repeats), bw);
     // The LM's cache: a preallocated [1, Hkv, capacity, D] buffer, passed as a slice.
     auto k_cache = random_input({1, Hkv, capacity, D}, dtype, 4);
     auto v_cache = random_input({1, Hkv, capacity, D}, dtype, 5);
@@ -139,8 +133,7 @@ void bench_decode(int repeats) {
     auto vs = slice(v_cache, {0, 0, 0, 0}, {1, Hkv, L, D});
     bench::print_row(
         label_of("sdpa decode, KV sliced from cache", dtype).c_str(), bytes,
-        time_cold([&] { eval(fast::scaled_dot_product_attention(q, ks, vs, scale)); },
-                         repeats),
+        time_cold([&] { eval(fast::scaled_dot_product_attention(q, ks, vs, scale)); }, repeats),
         bw);
   }
 }
@@ -181,8 +174,8 @@ void bench_prefill(int repeats) {
     auto q = random_input({1, Hq, L, D}, dtype, 1);
     auto k = random_input({1, Hkv, L, D}, dtype, 2);
     auto v = random_input({1, Hkv, L, D}, dtype, 3);
-    auto t = time_cold(
-        [&] { eval(fast::scaled_dot_product_attention(q, k, v, 0.088f, "causal")); }, repeats);
+    auto t = time_cold([&] { eval(fast::scaled_dot_product_attention(q, k, v, 0.088f, "causal")); },
+                       repeats);
     print_rate(label_of("sdpa prefill causal 2048, 32/8 heads", dtype).c_str(), flops, t, ref,
                ref_flops);
   }

@@ -23,7 +23,7 @@ constexpr int row_tile = 4;
 constexpr int key_tile = w >= 16 ? 4 : 2;
 constexpr int value_vectors = w >= 16 ? 4 : 2;
 // How far ahead of its use a key row is asked for, in bytes.
-constexpr int prefetch_distance = 4096;
+constexpr int prefetch_distance = 32768;
 
 // s[r][i] = q[r] . keys[i] over D features, r < nr, i < nk (q rows of ldq floats, zero padded).
 template <int nr, int nk, typename T>
@@ -218,60 +218,67 @@ constexpr bool bf16_dot_available() {
 }
 
 template <typename T>
-void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max, float* row_sum,
-              float* acc_out) {
-  BlockRows br(a, blk);
-  int rows = br.rows, D = a.D, Dv = a.Dv;
-  constexpr bool bf16_dot = bf16_dot_available<T>();
-  // bf16_dot: the values go through accumulate_pairs(), in chunks of 32 features.
-  int dvp = round_up(Dv, bf16_dot ? 32 : w);
+struct FewRows {
+  const AttentionArgs& a;
+  const AttentionBlock& blk;
+  BlockRows br;
+  int rows, D, Dv;
+  static constexpr bool bf16_dot = bf16_dot_available<T>();
+  int dvp; // value features padded: to whole vectors, or (bf16_dot) 32-feature chunks
+  int ldq; // floats (or bf16_dot words) per query row
+  std::unique_ptr<float[]> q, s, o;
+  float max[attention_few_rows], sum[attention_few_rows];
+  const T* kbase;
+  const T* vbase;
+  int last_key, keys_ahead;
+
+  FewRows(const AttentionArgs& args, const AttentionBlock& block)
+      : a(args), blk(block), br(args, block), rows(br.rows), D(args.D), Dv(args.Dv),
+        dvp(round_up(Dv, bf16_dot ? 32 : w)), ldq(bf16_dot ? round_up(D, 32) / 2 : round_up(D, w)),
+        kbase(static_cast<const T*>(a.k) + blk.b * a.k_strides[0] + blk.hk * a.k_strides[1]),
+        vbase(static_cast<const T*>(a.v) + blk.b * a.v_strides[0] + blk.hk * a.v_strides[1]),
+        last_key(std::min(blk.k1, last_visible_key(a, blk.q1 - 1) + 1)),
+        keys_ahead(std::max(4, prefetch_distance / static_cast<int>(D * sizeof(T)))) {}
+
+  int head(int r) const { return blk.hk * a.group + r / br.tq; }
+  int position(int r) const { return blk.q0 + r % br.tq; }
+
   // Query rows: float, scaled and zero padded to whole vectors, or (bf16_dot) the bfloat16
   // rows as words, zero padded to whole 32-feature steps.
-  int ldq = bf16_dot ? round_up(D, 32) / 2 : round_up(D, w);
-  auto q = scratch(static_cast<size_t>(rows) * ldq);
-  for (int r = 0; r < rows; ++r) {
-    int h = blk.hk * a.group + r / br.tq;
-    int qi = blk.q0 + r % br.tq;
-    const T* src = static_cast<const T*>(a.q) + blk.b * a.q_strides[0] + h * a.q_strides[1] +
-                   qi * a.q_strides[2];
-    if constexpr (bf16_dot) {
-      auto* words = reinterpret_cast<uint16_t*>(q.get() + static_cast<int64_t>(r) * ldq);
-      std::fill(words, words + 2 * ldq, uint16_t{0});
-      std::memcpy(words, src, D * sizeof(T));
-    } else {
-      widen_row(src, q.get() + static_cast<int64_t>(r) * ldq, D, ldq, a.scale);
+  void lay_out_queries() {
+    q = scratch(static_cast<size_t>(rows) * ldq);
+    for (int r = 0; r < rows; ++r) {
+      const T* src = static_cast<const T*>(a.q) + blk.b * a.q_strides[0] +
+                     head(r) * a.q_strides[1] + position(r) * a.q_strides[2];
+      if constexpr (bf16_dot) {
+        auto* words = reinterpret_cast<uint16_t*>(q.get() + static_cast<int64_t>(r) * ldq);
+        std::fill(words, words + 2 * ldq, uint16_t{0});
+        std::memcpy(words, src, D * sizeof(T));
+      } else {
+        widen_row(src, q.get() + static_cast<int64_t>(r) * ldq, D, ldq, a.scale);
+      }
     }
   }
-  auto s = scratch(static_cast<size_t>(rows) * key_block);
-  auto o = scratch(static_cast<size_t>(rows) * dvp);
-  std::fill(o.get(), o.get() + static_cast<size_t>(rows) * dvp, 0.0f);
-  float max[attention_few_rows], sum[attention_few_rows];
-  std::fill(max, max + rows, neg_inf);
-  std::fill(sum, sum + rows, 0.0f);
 
-  const T* kbase = static_cast<const T*>(a.k) + blk.b * a.k_strides[0] + blk.hk * a.k_strides[1];
-  const T* vbase = static_cast<const T*>(a.v) + blk.b * a.v_strides[0] + blk.hk * a.v_strides[1];
-  int last_key = std::min(blk.k1, last_visible_key(a, blk.q1 - 1) + 1);
-  int keys_ahead = std::max(4, prefetch_distance / static_cast<int>(D * sizeof(T)));
-  for (int j0 = blk.k0; j0 < last_key; j0 += key_block) {
-    int nb = std::min(key_block, last_key - j0);
+  // s[r][j] = logits of keys j0 + j, j < nb.
+  void logits(int j0, int nb) {
     for (int j = 0; j < nb; j += key_tile) {
       int nk = std::min(key_tile, nb - j);
       const T* keys[key_tile];
       for (int i = 0; i < nk; ++i) {
-        keys[i] = kbase + static_cast<int64_t>(j0 + j + i) * a.k_strides[2];
-        // Memory streams ahead of use: this block's values (read next) and the next block's
-        // keys, into L2 (a block of either would crowd L1).
         int key = j0 + j + i;
+        keys[i] = kbase + static_cast<int64_t>(key) * a.k_strides[2];
+        // Memory streams ahead of use: the keys a few KB on, and this block's values (read
+        // once its logits are done). The hardware's own prefetch does not keep up with the
+        // two streams.
         prefetch_row(vbase + static_cast<int64_t>(key) * a.v_strides[2], Dv);
-        if (key + 64 < last_key) {
-          prefetch_row(keys[i] + static_cast<int64_t>(64) * a.k_strides[2], D);
+        if (key + keys_ahead < last_key) {
+          prefetch_row(keys[i] + static_cast<int64_t>(keys_ahead) * a.k_strides[2], D);
         }
       }
       for (int r0 = 0; r0 < rows; r0 += row_tile) {
-        int nr = std::min(row_tile, rows - r0);
         float* dst = s.get() + r0 * key_block + j;
-        with_count<row_tile>(nr, [&](auto nr_c) {
+        with_count<row_tile>(std::min(row_tile, rows - r0), [&](auto nr_c) {
           with_count<key_tile>(nk, [&](auto nk_c) {
             constexpr int tr = decltype(nr_c)::value, tk = decltype(nk_c)::value;
 #if defined(__AVX512BF16__)
@@ -286,68 +293,72 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
         });
       }
     }
-    // Scale, masks, and the online softmax of each row over the block.
-    for (int r = 0; r < rows; ++r) {
-      int h = blk.hk * a.group + r / br.tq;
-      int qi = blk.q0 + r % br.tq;
-      float* sr = s.get() + r * key_block;
-      int visible = std::clamp(last_visible_key(a, qi) + 1 - j0, 0, nb);
-      if (bf16_dot) {
-        VecF scale = broadcast(a.scale);
-        int j = 0;
-        for (; j + w <= visible; j += w) {
-          store(sr + j, load(sr + j) * scale);
-        }
-        for (; j < visible; ++j) {
-          sr[j] *= a.scale;
-        }
-      }
-      if (a.mask != nullptr) {
-        for (int j = 0; j < visible; ++j) {
-          sr[j] += mask_term<T>(a, blk.b, h, qi, j0 + j);
-        }
-      }
-      std::fill(sr + visible, sr + nb, neg_inf);
-      VecF m = broadcast(neg_inf);
+  }
+
+  // Scale, masks, and the online softmax of row r over the block: s[r] becomes the weights.
+  void softmax(int r, int j0, int nb) {
+    int qi = position(r);
+    float* sr = s.get() + r * key_block;
+    int visible = std::clamp(last_visible_key(a, qi) + 1 - j0, 0, nb);
+    if (bf16_dot) {
+      VecF scale = broadcast(a.scale);
       int j = 0;
-      for (; j + w <= nb; j += w) {
-        m = max_fast(m, load(sr + j));
+      for (; j + w <= visible; j += w) {
+        store(sr + j, load(sr + j) * scale);
       }
-      float block_max = reduce_max(j < nb ? max_fast(m, load_partial(sr + j, nb - j, neg_inf)) : m);
-      float new_max = std::max(max[r], block_max);
-      if (new_max == neg_inf) {
-        std::fill(sr, sr + nb, 0.0f); // nothing visible yet: no weight
-        continue;
+      for (; j < visible; ++j) {
+        sr[j] *= a.scale;
       }
-      VecF shift = broadcast(new_max);
-      VecF total = broadcast(0.0f);
-      // With bf16_dot the weights are rounded to bfloat16 for the values' dot products; the
-      // sum is of the rounded weights, so that they still sum to one.
-      auto weight = [&](VecF x) {
-        VecF p = exp_shifted<Precision::full>(x, shift);
-        return bf16_dot ? round_to<bfloat16_t>(p) : p;
-      };
-      for (j = 0; j + w <= nb; j += w) {
-        VecF p = weight(load(sr + j));
-        store(sr + j, p);
-        total = total + p;
-      }
-      if (j < nb) {
-        VecF p = weight(load_partial(sr + j, nb - j, neg_inf));
-        store_partial(sr + j, p, nb - j);
-        total = total + p;
-      }
-      float factor = max[r] == neg_inf ? 0.0f : std::exp(max[r] - new_max);
-      if (factor != 1.0f) {
-        VecF f = broadcast(factor);
-        float* orow = o.get() + r * dvp;
-        for (int d = 0; d < dvp; d += w) {
-          store(orow + d, load(orow + d) * f);
-        }
-      }
-      sum[r] = sum[r] * factor + reduce_add(total);
-      max[r] = new_max;
     }
+    if (a.mask != nullptr) {
+      for (int j = 0; j < visible; ++j) {
+        sr[j] += mask_term<T>(a, blk.b, head(r), qi, j0 + j);
+      }
+    }
+    std::fill(sr + visible, sr + nb, neg_inf);
+    VecF m = broadcast(neg_inf);
+    int j = 0;
+    for (; j + w <= nb; j += w) {
+      m = max_fast(m, load(sr + j));
+    }
+    float block_max = reduce_max(j < nb ? max_fast(m, load_partial(sr + j, nb - j, neg_inf)) : m);
+    float new_max = std::max(max[r], block_max);
+    if (new_max == neg_inf) {
+      std::fill(sr, sr + nb, 0.0f); // nothing visible yet: no weight
+      return;
+    }
+    VecF shift = broadcast(new_max);
+    VecF total = broadcast(0.0f);
+    // With bf16_dot the weights are rounded to bfloat16 for the values' dot products; the sum
+    // is of the rounded weights, so that they still sum to one.
+    auto weight = [&](VecF x) {
+      VecF p = exp_shifted<Precision::full>(x, shift);
+      return bf16_dot ? round_to<bfloat16_t>(p) : p;
+    };
+    for (j = 0; j + w <= nb; j += w) {
+      VecF p = weight(load(sr + j));
+      store(sr + j, p);
+      total = total + p;
+    }
+    if (j < nb) {
+      VecF p = weight(load_partial(sr + j, nb - j, neg_inf));
+      store_partial(sr + j, p, nb - j);
+      total = total + p;
+    }
+    float factor = max[r] == neg_inf ? 0.0f : std::exp(max[r] - new_max);
+    if (factor != 1.0f) {
+      VecF f = broadcast(factor);
+      float* orow = o.get() + r * dvp;
+      for (int d = 0; d < dvp; d += w) {
+        store(orow + d, load(orow + d) * f);
+      }
+    }
+    sum[r] = sum[r] * factor + reduce_add(total);
+    max[r] = new_max;
+  }
+
+  // o[r] += the block's weights times its values.
+  void accumulate(int j0, int nb) {
     const T* values = vbase + static_cast<int64_t>(j0) * a.v_strides[2];
 #if defined(__AVX512BF16__)
     if constexpr (bf16_dot) {
@@ -362,9 +373,8 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
         }
       }
       for (int r0 = 0; r0 < rows; r0 += row_tile) {
-        int nr = std::min(row_tile, rows - r0);
         for (int c0 = 0; c0 < dvp; c0 += 64) {
-          with_count<row_tile>(nr, [&](auto nr_c) {
+          with_count<row_tile>(std::min(row_tile, rows - r0), [&](auto nr_c) {
             with_count<2>(std::min(2, (dvp - c0) / 32), [&](auto nc_c) {
               accumulate_pairs<decltype(nr_c)::value, decltype(nc_c)::value>(
                   pairs + r0 * key_block / 2, key_block / 2, values, a.v_strides[2], nb, c0, Dv,
@@ -373,15 +383,13 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
           });
         }
       }
-      continue;
+      return;
     }
 #endif
     for (int r0 = 0; r0 < rows; r0 += row_tile) {
-      int nr = std::min(row_tile, rows - r0);
       for (int c0 = 0; c0 < dvp; c0 += value_vectors * w) {
-        int nv = std::min(value_vectors, (dvp - c0) / w);
-        with_count<row_tile>(nr, [&](auto nr_c) {
-          with_count<value_vectors>(nv, [&](auto nv_c) {
+        with_count<row_tile>(std::min(row_tile, rows - r0), [&](auto nr_c) {
+          with_count<value_vectors>(std::min(value_vectors, (dvp - c0) / w), [&](auto nv_c) {
             accumulate_rows<decltype(nr_c)::value, decltype(nv_c)::value>(
                 s.get() + r0 * key_block, key_block, values, a.v_strides[2], nb, c0, Dv,
                 o.get() + r0 * dvp, dvp);
@@ -390,14 +398,37 @@ void few_rows(const AttentionArgs& a, const AttentionBlock& blk, float* row_max,
       }
     }
   }
-#if defined(__AVX512BF16__)
-  if constexpr (bf16_dot) {
-    for (int r = 0; r < rows; ++r) {
-      unpair_features(o.get() + r * dvp, dvp);
+
+  void run(float* row_max, float* row_sum, float* acc_out) {
+    lay_out_queries();
+    s = scratch(static_cast<size_t>(rows) * key_block);
+    o = scratch(static_cast<size_t>(rows) * dvp);
+    std::fill(o.get(), o.get() + static_cast<size_t>(rows) * dvp, 0.0f);
+    std::fill(max, max + rows, neg_inf);
+    std::fill(sum, sum + rows, 0.0f);
+    for (int j0 = blk.k0; j0 < last_key; j0 += key_block) {
+      int nb = std::min(key_block, last_key - j0);
+      logits(j0, nb);
+      for (int r = 0; r < rows; ++r) {
+        softmax(r, j0, nb);
+      }
+      accumulate(j0, nb);
     }
-  }
+#if defined(__AVX512BF16__)
+    if constexpr (bf16_dot) {
+      for (int r = 0; r < rows; ++r) {
+        unpair_features(o.get() + r * dvp, dvp);
+      }
+    }
 #endif
-  copy_out(rows, Dv, max, sum, o.get(), dvp, row_max, row_sum, acc_out);
+    copy_out(rows, Dv, max, sum, o.get(), dvp, row_max, row_sum, acc_out);
+  }
+};
+
+template <typename T>
+void few_rows(const AttentionArgs& args, const AttentionBlock& block, float* row_max,
+              float* row_sum, float* acc) {
+  FewRows<T>(args, block).run(row_max, row_sum, acc);
 }
 
 } // namespace
