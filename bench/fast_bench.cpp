@@ -7,6 +7,8 @@
 //    the mask keeps, per query head), as a share of OpenBLAS's float32 GEMM rate.
 // Each figure comes by wall time and by process CPU time divided by the thread count: on a
 // machine whose cores other jobs share, the second drops the time spent waiting for a core.
+// Every timed run starts with cold caches (a 64 MB read pass first), as in a model's forward
+// pass; --hot skips that, to see the compute side alone.
 //   MLXCPP_NUM_THREADS=2 ./build/bench/fast_bench [--repeats N] [--only norms|decode|prefill]
 //                                                [--hot]
 #include <cblas.h> // defines its own bfloat16: ours is spelled mlx::core::bfloat16 below

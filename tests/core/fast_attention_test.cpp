@@ -4,6 +4,7 @@
 // sinks, strided keys and values, and every error.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <random>
@@ -117,7 +118,7 @@ void check(Dims d, Dtype dtype, Masking m, unsigned seed, Layout layout = Layout
   auto qv = stored(random_values(size_t(d.B) * d.Hq * d.Lq * d.D, seed), dtype);
   auto kv = stored(random_values(size_t(d.B) * d.Hkv * d.Lk * d.D, seed + 1), dtype);
   auto vv = stored(random_values(size_t(d.B) * d.Hkv * d.Lk * d.Dv, seed + 2), dtype);
-  double scale = 1.0 / std::sqrt(d.D);
+  double scale = 1.0 / std::sqrt(std::max(d.D, 1));
   auto q = astype(array(qv.begin(), {d.B, d.Hq, d.Lq, d.D}), dtype);
   auto k = astype(array(kv.begin(), {d.B, d.Hkv, d.Lk, d.D}), dtype);
   auto v = astype(array(vv.begin(), {d.B, d.Hkv, d.Lk, d.Dv}), dtype);
@@ -161,6 +162,11 @@ const Dims shapes[] = {
     {1, 2, 2, 40, 150, 80, 64},  // chunked prefill (Lk > Lq), Dv != D
     {1, 3, 1, 9, 65, 33, 17},    // odd head dims, partial vectors everywhere
     {1, 2, 1, 1, 1500, 64, 64},  // one block for 2 threads: keys split and merged
+    {1, 2, 1, 3, 70, 33, 17},    // decoding a few positions, odd head dims
+    {1, 4, 2, 5, 3, 16, 16},     // more queries than keys: causal rows that see none
+    {1, 2, 1, 2, 0, 8, 8},       // no keys at all
+    {1, 2, 1, 1, 5, 0, 4},       // empty head dimension: uniform weights
+    {1, 4, 1, 20, 30, 0, 4},
 };
 
 } // namespace

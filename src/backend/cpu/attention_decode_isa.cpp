@@ -238,7 +238,7 @@ struct FewRows {
         kbase(static_cast<const T*>(a.k) + blk.b * a.k_strides[0] + blk.hk * a.k_strides[1]),
         vbase(static_cast<const T*>(a.v) + blk.b * a.v_strides[0] + blk.hk * a.v_strides[1]),
         last_key(std::min(blk.k1, last_visible_key(a, blk.q1 - 1) + 1)),
-        keys_ahead(std::max(4, prefetch_distance / static_cast<int>(D * sizeof(T)))) {}
+        keys_ahead(std::max(4, prefetch_distance / std::max(1, static_cast<int>(D * sizeof(T))))) {}
 
   int head(int r) const { return blk.hk * a.group + r / br.tq; }
   int position(int r) const { return blk.q0 + r % br.tq; }
