@@ -1,13 +1,19 @@
-// mlx::core::fast kernels against straightforward float64 references.
+// mlx::core::fast normalizations and rotary embeddings against float64 references, under every
+// instruction-set variant: rows that are and are not whole vectors, every float dtype, inputs
+// large enough to be streamed past the caches, non-contiguous and donated inputs, and errors.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <optional>
 #include <random>
 #include <vector>
 
 #include "mlx/mlx.h"
 
+#include "isa_variants.h"
+
 using namespace mlx::core;
+using mlx::core::testing::for_each_isa;
 
 namespace {
 
@@ -27,6 +33,11 @@ std::vector<float> to_vector(array a) {
   return std::vector<float>(a.data<float>(), a.data<float>() + a.size());
 }
 
+// The values an array of `dtype` holds for v.
+std::vector<float> stored(const std::vector<float>& v, Dtype dtype) {
+  return to_vector(astype(array(v.begin(), {static_cast<int>(v.size())}), dtype));
+}
+
 void expect_close(const std::vector<float>& got, const std::vector<double>& want, double tol) {
   ASSERT_EQ(got.size(), want.size());
   for (size_t i = 0; i < got.size(); ++i) {
@@ -34,278 +45,324 @@ void expect_close(const std::vector<float>& got, const std::vector<double>& want
   }
 }
 
+// Two roundings to the dtype (MLX rounds between the normalization and the weight) plus one
+// for the bias.
+double norm_tolerance(Dtype dtype) {
+  return dtype == float64 ? 1e-6 : dtype == float32 ? 1e-5 : dtype == float16 ? 3e-3 : 2.5e-2;
+}
+
+std::vector<double> rms_reference(const std::vector<float>& x, const std::vector<float>* w,
+                                  int rows, int n, double eps) {
+  std::vector<double> out(x.size());
+  for (int r = 0; r < rows; ++r) {
+    double ss = 0;
+    for (int i = 0; i < n; ++i) {
+      ss += double(x[size_t(r) * n + i]) * x[size_t(r) * n + i];
+    }
+    double inv = 1.0 / std::sqrt(ss / n + eps);
+    for (int i = 0; i < n; ++i) {
+      out[size_t(r) * n + i] = x[size_t(r) * n + i] * inv * (w ? (*w)[i] : 1.0);
+    }
+  }
+  return out;
+}
+
+std::vector<double> layer_reference(const std::vector<float>& x, const std::vector<float>* w,
+                                    const std::vector<float>* b, int rows, int n, double eps) {
+  std::vector<double> out(x.size());
+  for (int r = 0; r < rows; ++r) {
+    const float* row = x.data() + size_t(r) * n;
+    double mean = 0, var = 0;
+    for (int i = 0; i < n; ++i) {
+      mean += row[i];
+    }
+    mean /= n;
+    for (int i = 0; i < n; ++i) {
+      var += (row[i] - mean) * (row[i] - mean);
+    }
+    var /= n;
+    for (int i = 0; i < n; ++i) {
+      double norm = (row[i] - mean) / std::sqrt(var + eps);
+      out[size_t(r) * n + i] = norm * (w ? (*w)[i] : 1.0) + (b ? (*b)[i] : 0.0);
+    }
+  }
+  return out;
+}
+
+// Row lengths around the vector widths (4, 8, 16 floats; 32-element bfloat16 steps), and one
+// large enough to be streamed (16 MB of bfloat16 output).
+const std::pair<int, int> norm_shapes[] = {{7, 67}, {3, 33}, {2, 1}, {4, 16}, {5, 4096}, {4, 100}};
+
 } // namespace
 
-TEST(FastRmsNorm, MatchesReferenceAcrossDtypes) {
-  int rows = 7, n = 67;
-  auto xv = random_values(rows * n, 1);
-  auto wv = random_values(n, 2);
-  std::vector<double> want(rows * n);
-  for (int r = 0; r < rows; ++r) {
-    double ss = 0;
-    for (int i = 0; i < n; ++i) {
-      ss += double(xv[r * n + i]) * xv[r * n + i];
+TEST(FastRmsNorm, EveryDtypeRowLengthAndVariant) {
+  for_each_isa([&] {
+    unsigned seed = 1;
+    for (auto [rows, n] : norm_shapes) {
+      for (Dtype dtype : {float32, bfloat16, float16, float64}) {
+        SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(n) + " " + dtype_to_string(dtype));
+        auto xv = stored(random_values(size_t(rows) * n, seed++), dtype);
+        auto wv = stored(random_values(n, seed++), dtype);
+        auto x = astype(array(xv.begin(), {rows, n}), dtype);
+        auto w = astype(array(wv.begin(), {n}), dtype);
+        auto got = fast::rms_norm(x, w, 1e-5f);
+        ASSERT_EQ(got.dtype(), dtype);
+        expect_close(to_vector(got), rms_reference(xv, &wv, rows, n, 1e-5), norm_tolerance(dtype));
+        expect_close(to_vector(fast::rms_norm(x, std::nullopt, 1e-5f)),
+                     rms_reference(xv, nullptr, rows, n, 1e-5), norm_tolerance(dtype));
+      }
     }
-    double inv = 1.0 / std::sqrt(ss / n + 1e-5);
-    for (int i = 0; i < n; ++i) {
-      want[r * n + i] = xv[r * n + i] * inv * wv[i];
-    }
-  }
-  auto x = array(xv.begin(), {rows, n});
-  auto w = array(wv.begin(), {n});
-  expect_close(to_vector(fast::rms_norm(x, w, 1e-5f)), want, 1e-5);
-  expect_close(to_vector(fast::rms_norm(astype(x, bfloat16), astype(w, bfloat16), 1e-5f)), want,
-               2e-2);
-  expect_close(to_vector(fast::rms_norm(astype(x, float16), astype(w, float16), 1e-5f)), want,
-               4e-3);
-  // Non-contiguous input: a transposed view.
-  auto xt = transpose(reshape(x, {n, rows}));
-  auto got = to_vector(fast::rms_norm(xt, std::nullopt, 1e-5f));
+  });
+}
+
+TEST(FastRmsNorm, StreamedTransposedAndDonatedInputs) {
+  // 2048 x 4096 bfloat16: a 16 MB output, written past the caches.
+  int rows = 2048, n = 4096;
+  auto xv = stored(random_values(size_t(rows) * n, 3), bfloat16);
+  auto wv = stored(random_values(n, 4), bfloat16);
+  auto x = astype(array(xv.begin(), {rows, n}), bfloat16);
+  auto w = astype(array(wv.begin(), {n}), bfloat16);
+  auto want = rms_reference(xv, &wv, rows, n, 1e-5);
+  int r2 = 7, n2 = 67;
+  auto tv = random_values(size_t(r2) * n2, 5);
+  auto xt = transpose(array(tv.begin(), {n2, r2}));
   auto xtv = to_vector(xt);
-  for (int r = 0; r < rows; ++r) {
-    double ss = 0;
-    for (int i = 0; i < n; ++i) {
-      ss += double(xtv[r * n + i]) * xtv[r * n + i];
-    }
-    double inv = 1.0 / std::sqrt(ss / n + 1e-5);
-    for (int i = 0; i < n; ++i) {
-      ASSERT_NEAR(got[r * n + i], xtv[r * n + i] * inv, 1e-5);
-    }
-  }
+  auto want_t = rms_reference(xtv, nullptr, r2, n2, 1e-5);
+  for_each_isa([&] {
+    expect_close(to_vector(fast::rms_norm(x, w, 1e-5f)), want, norm_tolerance(bfloat16));
+    // An input nobody else holds is overwritten in place.
+    auto y = fast::rms_norm(x * array(1.0f, bfloat16), w, 1e-5f);
+    expect_close(to_vector(y), want, norm_tolerance(bfloat16));
+    expect_close(to_vector(fast::rms_norm(xt, std::nullopt, 1e-5f)), want_t, 1e-5);
+  });
 }
 
 TEST(FastRmsNorm, Errors) {
   EXPECT_THROW(fast::rms_norm(array(1.0f), std::nullopt, 1e-5f), std::invalid_argument);
   EXPECT_THROW(fast::rms_norm(ones({2, 3}), ones({4}), 1e-5f), std::invalid_argument);
+  EXPECT_THROW(fast::rms_norm(ones({2, 3}), ones({3, 1}), 1e-5f), std::invalid_argument);
   EXPECT_THROW(fast::rms_norm(ones({2, 3}, int32), std::nullopt, 1e-5f), std::invalid_argument);
+  EXPECT_THROW(fast::rms_norm(ones({2, 3}, int32), ones({3}, int32), 1e-5f), std::invalid_argument);
 }
 
-TEST(FastLayerNorm, MatchesReference) {
-  int rows = 5, n = 33;
-  auto xv = random_values(rows * n, 3, 3.0f, 5.0f); // offset mean: tests the centred variance
-  auto wv = random_values(n, 4);
-  auto bv = random_values(n, 5);
-  std::vector<double> want(rows * n), want_plain(rows * n);
-  for (int r = 0; r < rows; ++r) {
-    double mean = 0, var = 0;
-    for (int i = 0; i < n; ++i) {
-      mean += xv[r * n + i];
+TEST(FastLayerNorm, EveryDtypeRowLengthAndVariant) {
+  for_each_isa([&] {
+    unsigned seed = 20;
+    for (auto [rows, n] : norm_shapes) {
+      for (Dtype dtype : {float32, bfloat16, float16, float64}) {
+        SCOPED_TRACE(std::to_string(rows) + "x" + std::to_string(n) + " " + dtype_to_string(dtype));
+        // An offset mean: the variance must be of the centred values.
+        auto xv = stored(random_values(size_t(rows) * n, seed++, 3.0f, 5.0f), dtype);
+        auto wv = stored(random_values(n, seed++), dtype);
+        auto bv = stored(random_values(n, seed++), dtype);
+        auto x = astype(array(xv.begin(), {rows, n}), dtype);
+        auto w = astype(array(wv.begin(), {n}), dtype);
+        auto b = astype(array(bv.begin(), {n}), dtype);
+        double tol = norm_tolerance(dtype) * (n == 1 ? 1 : 2);
+        auto got = fast::layer_norm(x, w, b, 1e-5f);
+        ASSERT_EQ(got.dtype(), dtype);
+        expect_close(to_vector(got), layer_reference(xv, &wv, &bv, rows, n, 1e-5), tol);
+        expect_close(to_vector(fast::layer_norm(x, std::nullopt, std::nullopt, 1e-5f)),
+                     layer_reference(xv, nullptr, nullptr, rows, n, 1e-5), tol);
+        expect_close(to_vector(fast::layer_norm(x, w, std::nullopt, 1e-5f)),
+                     layer_reference(xv, &wv, nullptr, rows, n, 1e-5), tol);
+      }
     }
-    mean /= n;
-    for (int i = 0; i < n; ++i) {
-      var += (xv[r * n + i] - mean) * (xv[r * n + i] - mean);
-    }
-    var /= n;
-    for (int i = 0; i < n; ++i) {
-      double norm = (xv[r * n + i] - mean) / std::sqrt(var + 1e-5);
-      want[r * n + i] = norm * wv[i] + bv[i];
-      want_plain[r * n + i] = norm;
-    }
-  }
-  auto x = array(xv.begin(), {rows, n});
-  expect_close(
-      to_vector(fast::layer_norm(x, array(wv.begin(), {n}), array(bv.begin(), {n}), 1e-5f)), want,
-      2e-5);
-  expect_close(to_vector(fast::layer_norm(x, std::nullopt, std::nullopt, 1e-5f)), want_plain, 2e-5);
-  EXPECT_THROW(fast::layer_norm(x, std::nullopt, ones({n + 1}), 1e-5f), std::invalid_argument);
+  });
+}
+
+TEST(FastLayerNorm, StreamedAndTransposedInputs) {
+  int rows = 2048, n = 4096;
+  auto xv = stored(random_values(size_t(rows) * n, 30), bfloat16);
+  auto wv = stored(random_values(n, 31), bfloat16);
+  auto bv = stored(random_values(n, 32), bfloat16);
+  auto x = astype(array(xv.begin(), {rows, n}), bfloat16);
+  auto w = astype(array(wv.begin(), {n}), bfloat16);
+  auto b = astype(array(bv.begin(), {n}), bfloat16);
+  auto want = layer_reference(xv, &wv, &bv, rows, n, 1e-5);
+  // A large mean and a small spread, transposed: the variance must not come from
+  // E[x^2] - E[x]^2, which would lose it to cancellation (the float mean itself is only good
+  // to ~1e-4 here).
+  int r2 = 5, n2 = 33;
+  auto tv = random_values(size_t(r2) * n2, 33, 1000.0f, 1002.0f);
+  auto xt = transpose(array(tv.begin(), {n2, r2}));
+  auto xtv = to_vector(xt);
+  auto want_t = layer_reference(xtv, nullptr, nullptr, r2, n2, 1e-5);
+  for_each_isa([&] {
+    expect_close(to_vector(fast::layer_norm(x, w, b, 1e-5f)), want, 2 * norm_tolerance(bfloat16));
+    expect_close(to_vector(fast::layer_norm(xt, std::nullopt, std::nullopt, 1e-5f)), want_t, 1e-3);
+  });
+}
+
+TEST(FastLayerNorm, Errors) {
+  auto x = ones({5, 33});
+  EXPECT_THROW(fast::layer_norm(array(1.0f), std::nullopt, std::nullopt, 1e-5f),
+               std::invalid_argument);
+  EXPECT_THROW(fast::layer_norm(x, std::nullopt, ones({34}), 1e-5f), std::invalid_argument);
+  EXPECT_THROW(fast::layer_norm(x, ones({32}), std::nullopt, 1e-5f), std::invalid_argument);
+  EXPECT_THROW(fast::layer_norm(ones({5, 33}, int32), std::nullopt, std::nullopt, 1e-5f),
+               std::invalid_argument);
+  EXPECT_THROW(fast::layer_norm(ones({5, 33}, int32), ones({33}, int32), std::nullopt, 1e-5f),
+               std::invalid_argument);
 }
 
 namespace {
 
-// RoPE reference over x [B, H, L, D].
-std::vector<double> rope_reference(const std::vector<float>& x, int B, int H, int L, int D,
+// RoPE reference over x viewed as [outer, L, D] (row-major), positions offset + l where the
+// offset is per entry of axis 0 of the original shape ([B, ...]) when there are several.
+std::vector<double> rope_reference(const std::vector<float>& x, int batch, int outer, int L, int D,
                                    int dims, bool traditional, double base, double scale,
                                    const std::vector<int>& offsets) {
   std::vector<double> out(x.begin(), x.end());
   int half = dims / 2;
-  for (int b = 0; b < B; ++b) {
-    for (int h = 0; h < H; ++h) {
-      for (int l = 0; l < L; ++l) {
-        double pos = offsets[offsets.size() == 1 ? 0 : b] + l;
-        size_t row = ((size_t(b) * H + h) * L + l) * D;
-        for (int i = 0; i < half; ++i) {
-          double theta = pos * scale * std::pow(base, -2.0 * i / dims);
-          int i1 = traditional ? 2 * i : i;
-          int i2 = traditional ? 2 * i + 1 : i + half;
-          double x1 = x[row + i1], x2 = x[row + i2];
-          out[row + i1] = x1 * std::cos(theta) - x2 * std::sin(theta);
-          out[row + i2] = x1 * std::sin(theta) + x2 * std::cos(theta);
-        }
+  for (int o = 0; o < outer; ++o) {
+    int b = o / (outer / batch);
+    for (int l = 0; l < L; ++l) {
+      double pos = offsets[offsets.size() == 1 ? 0 : b] + l;
+      size_t row = (size_t(o) * L + l) * D;
+      for (int i = 0; i < half; ++i) {
+        double theta = pos * scale * std::pow(base, -2.0 * i / dims);
+        int i1 = traditional ? 2 * i : i;
+        int i2 = traditional ? 2 * i + 1 : i + half;
+        double x1 = x[row + i1], x2 = x[row + i2];
+        out[row + i1] = x1 * std::cos(theta) - x2 * std::sin(theta);
+        out[row + i2] = x1 * std::sin(theta) + x2 * std::cos(theta);
       }
     }
   }
   return out;
 }
 
-} // namespace
-
-TEST(FastRope, TraditionalAndHalfRotationWithOffsets) {
-  int B = 2, H = 3, L = 5, D = 16;
-  auto xv = random_values(B * H * L * D, 6);
-  auto x = array(xv.begin(), {B, H, L, D});
-  for (bool traditional : {false, true}) {
-    for (int dims : {16, 8}) {
-      auto want = rope_reference(xv, B, H, L, D, dims, traditional, 10000.0, 1.0, {7});
-      expect_close(to_vector(fast::rope(x, dims, traditional, 10000.0f, 1.0f, 7)), want, 1e-4);
-    }
-  }
-  // Scale and an array offset per batch entry.
-  auto want = rope_reference(xv, B, H, L, D, D, false, 500000.0, 0.5, {3, 11});
-  expect_close(to_vector(fast::rope(x, D, false, 500000.0f, 0.5f, array({3, 11}))), want, 1e-4);
-  // bf16 input.
-  auto want7 = rope_reference(xv, B, H, L, D, D, false, 10000.0, 1.0, {0});
-  expect_close(to_vector(fast::rope(astype(x, bfloat16), D, false, 10000.0f, 1.0f, 0)), want7,
-               2e-2);
+double rope_tolerance(Dtype dtype) {
+  return dtype == float64 || dtype == float32 ? 1e-4 : dtype == float16 ? 3e-3 : 2e-2;
 }
 
-TEST(FastRope, CustomFrequencies) {
-  int L = 4, D = 8;
-  auto xv = random_values(L * D, 7);
+struct RopeShape {
+  int B, H, L, D, dims;
+};
+
+// Half sizes that are and are not whole vectors, partial rotations (dims < D), and sequences
+// longer than a block of positions (256).
+const RopeShape rope_shapes[] = {
+    {2, 3, 5, 16, 16}, {1, 2, 300, 80, 64}, {1, 4, 7, 48, 48},
+    {2, 1, 3, 12, 8},  {1, 3, 2, 130, 128},
+};
+
+} // namespace
+
+TEST(FastRope, EveryShapeModeDtypeAndVariant) {
+  for_each_isa([&] {
+    unsigned seed = 50;
+    for (auto s : rope_shapes) {
+      for (Dtype dtype : {float32, bfloat16, float16, float64}) {
+        for (bool traditional : {false, true}) {
+          SCOPED_TRACE(std::to_string(s.B) + "x" + std::to_string(s.H) + "x" + std::to_string(s.L) +
+                       "x" + std::to_string(s.D) + " dims " + std::to_string(s.dims) +
+                       (traditional ? " traditional " : " ") + dtype_to_string(dtype));
+          auto xv = stored(random_values(size_t(s.B) * s.H * s.L * s.D, seed++), dtype);
+          auto x = astype(array(xv.begin(), {s.B, s.H, s.L, s.D}), dtype);
+          auto got = fast::rope(x, s.dims, traditional, 10000.0f, 1.0f, 7);
+          ASSERT_EQ(got.dtype(), dtype);
+          expect_close(
+              to_vector(got),
+              rope_reference(xv, s.B, s.B * s.H, s.L, s.D, s.dims, traditional, 10000.0, 1.0, {7}),
+              rope_tolerance(dtype));
+          // Scale, base and one offset per batch entry.
+          std::vector<int> offsets;
+          for (int b = 0; b < s.B; ++b) {
+            offsets.push_back(3 + 11 * b);
+          }
+          auto per_batch =
+              fast::rope(x, s.dims, traditional, 500000.0f, 0.5f, array(offsets.begin(), {s.B}));
+          expect_close(to_vector(per_batch),
+                       rope_reference(xv, s.B, s.B * s.H, s.L, s.D, s.dims, traditional, 500000.0,
+                                      0.5, offsets),
+                       rope_tolerance(dtype));
+        }
+      }
+    }
+  });
+}
+
+TEST(FastRope, ViewsAndOtherRanks) {
+  for_each_isa([&] {
+    for (Dtype dtype : {float32, bfloat16}) {
+      // Queries as the LM passes them: [B, L, H, D] viewed as [B, H, L, D]; with per-batch
+      // offsets.
+      int B = 2, L = 270, H = 3, D = 64;
+      auto xv = stored(random_values(size_t(B) * L * H * D, 60), dtype);
+      auto blhd = astype(array(xv.begin(), {B, L, H, D}), dtype);
+      auto x = transpose(blhd, {0, 2, 1, 3});
+      auto xc = to_vector(x); // [B, H, L, D] row-major
+      std::vector<int> offsets = {5, 9};
+      for (bool traditional : {false, true}) {
+        expect_close(to_vector(fast::rope(x, D, traditional, 10000.0f, 1.0f, array({5, 9}))),
+                     rope_reference(xc, B, B * H, L, D, D, traditional, 10000.0, 1.0, offsets),
+                     rope_tolerance(dtype));
+      }
+      // Every other position (a strided slice) of a [H, 2L, D] array.
+      auto wide =
+          astype(array(random_values(size_t(H) * 2 * L * D, 61).begin(), {H, 2 * L, D}), dtype);
+      auto strided = slice(wide, {0, 0, 0}, {H, 2 * L, D}, {1, 2, 1});
+      auto sv = to_vector(strided);
+      expect_close(to_vector(fast::rope(strided, 32, false, 10000.0f, 1.0f, 2)),
+                   rope_reference(sv, 1, H, L, D, 32, false, 10000.0, 1.0, {2}),
+                   rope_tolerance(dtype));
+      // 2-D input [L, D].
+      auto flat = astype(array(random_values(size_t(L) * D, 62).begin(), {L, D}), dtype);
+      auto fv = to_vector(flat);
+      expect_close(to_vector(fast::rope(flat, D, true, 10000.0f, 1.0f, 0)),
+                   rope_reference(fv, 1, 1, L, D, D, true, 10000.0, 1.0, {0}),
+                   rope_tolerance(dtype));
+    }
+  });
+}
+
+TEST(FastRope, LargePositionsAndCustomFrequencies) {
+  // Angles up to ~4e5 rad: the vector sine and cosine reduce their argument exactly. The
+  // reference takes the angle as computed in float (MLX's arithmetic), then its sine in double.
+  int L = 40, D = 32;
+  auto xv = random_values(size_t(L) * D, 70);
   auto x = array(xv.begin(), {1, 1, L, D});
-  // freqs = base^(2i/dims) reproduces the default.
-  std::vector<float> f;
+  std::vector<float> freqs;
   for (int i = 0; i < D / 2; ++i) {
-    f.push_back(std::pow(10000.0f, 2.0f * i / D));
+    freqs.push_back(std::pow(10000.0f, 2.0f * i / D) * 0.25f);
   }
-  auto with_freqs = fast::rope(x, D, false, std::nullopt, 1.0f, 2, array(f.begin(), {D / 2}));
-  auto want = rope_reference(xv, 1, 1, L, D, D, false, 10000.0, 1.0, {2});
-  expect_close(to_vector(with_freqs), want, 1e-4);
-  EXPECT_THROW(fast::rope(x, D, false, 10000.0f, 1.0f, 0, array(f.begin(), {D / 2})),
+  int offset = 100000;
+  for_each_isa([&] {
+    for (bool traditional : {false, true}) {
+      auto got = to_vector(
+          fast::rope(x, D, traditional, std::nullopt, 1.0f, offset, array(freqs.begin(), {D / 2})));
+      std::vector<double> want(xv.begin(), xv.end());
+      for (int l = 0; l < L; ++l) {
+        for (int i = 0; i < D / 2; ++i) {
+          float theta = (static_cast<float>(offset + l) * 1.0f) * (1.0f / freqs[i]);
+          int i1 = traditional ? 2 * i : i;
+          int i2 = traditional ? 2 * i + 1 : i + D / 2;
+          double x1 = xv[l * D + i1], x2 = xv[l * D + i2];
+          want[l * D + i1] = x1 * std::cos(double(theta)) - x2 * std::sin(double(theta));
+          want[l * D + i2] = x1 * std::sin(double(theta)) + x2 * std::cos(double(theta));
+        }
+      }
+      expect_close(got, want, 2e-6);
+    }
+  });
+}
+
+TEST(FastRope, Errors) {
+  auto x = ones({1, 1, 4, 8});
+  std::vector<float> f(4, 1.0f);
+  EXPECT_THROW(fast::rope(ones({8}), 8, false, 10000.0f, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(fast::rope(ones({4, 8}, int32), 8, false, 10000.0f, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, 10000.0f, 1.0f, 0, array(f.begin(), {4})),
+               std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, std::nullopt, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, std::nullopt, 1.0f, 0, array(f.begin(), {2, 2})),
                std::invalid_argument);
   EXPECT_THROW(fast::rope(x, 3, false, 10000.0f, 1.0f, 0), std::invalid_argument);
-  EXPECT_THROW(fast::rope(x, D, false, 10000.0f, 1.0f, array(1.5f)), std::invalid_argument);
-}
-
-namespace {
-
-// Reference attention in double: q [B,Hq,Lq,D], k/v [B,Hkv,Lk,D].
-std::vector<double> attention_reference(const std::vector<float>& q, const std::vector<float>& k,
-                                        const std::vector<float>& v, int B, int Hq, int Hkv, int Lq,
-                                        int Lk, int D, double scale, bool causal,
-                                        const std::vector<float>* additive_mask,
-                                        const std::vector<float>* sinks) {
-  std::vector<double> out(size_t(B) * Hq * Lq * D);
-  int group = Hq / Hkv;
-  for (int b = 0; b < B; ++b) {
-    for (int h = 0; h < Hq; ++h) {
-      int hk = h / group;
-      for (int i = 0; i < Lq; ++i) {
-        std::vector<double> s(Lk);
-        double m = -INFINITY;
-        for (int j = 0; j < Lk; ++j) {
-          double dotp = 0;
-          for (int d = 0; d < D; ++d) {
-            dotp += double(q[((size_t(b) * Hq + h) * Lq + i) * D + d]) *
-                    k[((size_t(b) * Hkv + hk) * Lk + j) * D + d];
-          }
-          s[j] = dotp * scale;
-          if (additive_mask) {
-            s[j] += (*additive_mask)[((size_t(b) * Hq + h) * Lq + i) * Lk + j];
-          }
-          if (causal && j > i + (Lk - Lq)) {
-            s[j] = -INFINITY;
-          }
-          m = std::max(m, s[j]);
-        }
-        if (sinks) {
-          m = std::max(m, double((*sinks)[h]));
-        }
-        double denom = sinks ? std::exp((*sinks)[h] - m) : 0.0;
-        for (int j = 0; j < Lk; ++j) {
-          denom += std::exp(s[j] - m);
-        }
-        for (int d = 0; d < D; ++d) {
-          double acc = 0;
-          for (int j = 0; j < Lk; ++j) {
-            acc += std::exp(s[j] - m) * v[((size_t(b) * Hkv + hk) * Lk + j) * D + d];
-          }
-          out[((size_t(b) * Hq + h) * Lq + i) * D + d] = acc / denom;
-        }
-      }
-    }
-  }
-  return out;
-}
-
-} // namespace
-
-TEST(FastAttention, GroupedQueryCausalAndPlain) {
-  int B = 2, Hq = 4, Hkv = 2, D = 16;
-  for (auto [Lq, Lk] : {std::pair{1, 150}, std::pair{37, 37}, std::pair{5, 70}}) {
-    auto qv = random_values(B * Hq * Lq * D, 10 + Lq);
-    auto kv = random_values(B * Hkv * Lk * D, 20 + Lk);
-    auto vv = random_values(B * Hkv * Lk * D, 30 + Lk);
-    auto q = array(qv.begin(), {B, Hq, Lq, D});
-    auto k = array(kv.begin(), {B, Hkv, Lk, D});
-    auto v = array(vv.begin(), {B, Hkv, Lk, D});
-    double scale = 1.0 / std::sqrt(D);
-    for (bool causal : {false, true}) {
-      auto want =
-          attention_reference(qv, kv, vv, B, Hq, Hkv, Lq, Lk, D, scale, causal, nullptr, nullptr);
-      auto got = fast::scaled_dot_product_attention(q, k, v, scale, causal ? "causal" : "");
-      expect_close(to_vector(got), want, 2e-5);
-      auto got16 =
-          fast::scaled_dot_product_attention(astype(q, bfloat16), astype(k, bfloat16),
-                                             astype(v, bfloat16), scale, causal ? "causal" : "");
-      EXPECT_EQ(got16.dtype(), bfloat16);
-      expect_close(to_vector(got16), want, 3e-2);
-    }
-  }
-}
-
-TEST(FastAttention, ArrayMasksSinksAndStridedKeys) {
-  int B = 1, Hq = 2, Hkv = 1, Lq = 3, Lk = 9, D = 8;
-  auto qv = random_values(B * Hq * Lq * D, 40);
-  auto kv = random_values(B * Hkv * Lk * D, 41);
-  auto vv = random_values(B * Hkv * Lk * D, 42);
-  auto mv = random_values(B * Hq * Lq * Lk, 43);
-  std::vector<float> sinks = {0.5f, -1.0f};
-  auto q = array(qv.begin(), {B, Hq, Lq, D});
-  auto k = array(kv.begin(), {B, Hkv, Lk, D});
-  auto v = array(vv.begin(), {B, Hkv, Lk, D});
-  auto mask = array(mv.begin(), {B, Hq, Lq, Lk});
-  auto want = attention_reference(qv, kv, vv, B, Hq, Hkv, Lq, Lk, D, 0.3, false, &mv, &sinks);
-  auto got =
-      fast::scaled_dot_product_attention(q, k, v, 0.3f, "array", mask, array(sinks.begin(), {Hq}));
-  expect_close(to_vector(got), want, 2e-5);
-
-  // A boolean mask equal to the causal pattern gives the causal result.
-  auto causal_mask =
-      greater_equal(reshape(arange(Lq), {Lq, 1}) + (Lk - Lq), reshape(arange(Lk), {1, Lk}));
-  auto by_mask = fast::scaled_dot_product_attention(q, k, v, 0.3f, "", causal_mask);
-  auto by_mode = fast::scaled_dot_product_attention(q, k, v, 0.3f, "causal");
-  expect_close(
-      to_vector(by_mask),
-      [&] {
-        auto w = to_vector(by_mode);
-        return std::vector<double>(w.begin(), w.end());
-      }(),
-      1e-6);
-
-  // Keys and values as slices of a larger cache (strided views).
-  auto kcache = concatenate({k, zeros({B, Hkv, 7, D})}, 2);
-  auto vcache = concatenate({v, zeros({B, Hkv, 7, D})}, 2);
-  auto ks = slice(kcache, {0, 0, 0, 0}, {B, Hkv, Lk, D});
-  auto vs = slice(vcache, {0, 0, 0, 0}, {B, Hkv, Lk, D});
-  auto want_plain =
-      attention_reference(qv, kv, vv, B, Hq, Hkv, Lq, Lk, D, 0.3, false, nullptr, nullptr);
-  expect_close(to_vector(fast::scaled_dot_product_attention(q, ks, vs, 0.3f)), want_plain, 2e-5);
-}
-
-TEST(FastAttention, Errors) {
-  auto q = ones({1, 4, 2, 8});
-  auto k = ones({1, 3, 2, 8});
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k, k, 1.0f), std::invalid_argument);
-  auto k2 = ones({1, 2, 2, 4});
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k2, k2, 1.0f), std::invalid_argument);
-  auto k3 = ones({1, 2, 2, 8});
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k3, k3, 1.0f, "sliding"),
-               std::invalid_argument);
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k3, k3, 1.0f, "array"), std::invalid_argument);
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k3, k3, 1.0f, "", ones({3, 3})),
-               std::invalid_argument);
-  EXPECT_THROW(fast::scaled_dot_product_attention(q, k3, k3, 1.0f, "", std::nullopt, ones({3})),
-               std::invalid_argument);
-  EXPECT_THROW(fast::scaled_dot_product_attention(ones({4, 2, 8}), k3, k3, 1.0f),
-               std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 10, false, 10000.0f, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 0, false, 10000.0f, 1.0f, 0), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, 10000.0f, 1.0f, array(1.5f)), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, 10000.0f, 1.0f, array({1, 2, 3})), std::invalid_argument);
+  EXPECT_THROW(fast::rope(x, 8, false, 10000.0f, 1.0f, ones({1, 1}, int32)), std::invalid_argument);
 }

@@ -1,194 +1,102 @@
-// Scaled dot-product attention, flash style: queries in tiles, keys and values streamed in
-// blocks, softmax computed online (running max and sum), so the [Lq, Lk] score matrix is never
-// materialised. The query heads that share a key/value head (grouped-query attention) are
-// processed together so K and V are read once per group. With few tiles (decode), the keys
-// are also split across threads and the partial results merged (split-K).
+// Scaled dot-product attention, flash style: the query heads that share a key/value head
+// (grouped-query attention) are processed together in blocks of query positions, keys are
+// streamed in blocks with the softmax computed online (running max and sum), so the [Lq, Lk]
+// score matrix is never materialised. Blocks of few rows (decoding) and of many rows (prefill)
+// have their own vector kernels (attention_*_isa.cpp); float64 takes a plain loop. Blocks are
+// handed to threads as they free up, the costliest (latest causal positions) first; when there
+// are fewer blocks than threads (decoding few heads) the keys are split too and the partial
+// results merged.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <limits>
 #include <vector>
 
+#include "backend/cpu/attention_kernels.h"
 #include "backend/cpu/copy.h"
+#include "backend/cpu/isa_select.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 #include "core/primitives/fast.h"
 
 namespace mlx::core {
 
-namespace {
-
-constexpr int key_block = 64;
-constexpr int query_tile = 16; // query positions per tile (times the group's heads)
-constexpr float neg_inf = -std::numeric_limits<float>::infinity();
-
-float dot(const float* a, const float* b, int n) {
-  constexpr int lanes = 8;
-  float acc[lanes] = {};
-  int i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    for (int k = 0; k < lanes; ++k) {
-      acc[k] += a[i + k] * b[i + k];
-    }
-  }
-  float total = 0;
-  for (int k = 0; k < lanes; ++k) {
-    total += acc[k];
-  }
-  for (; i < n; ++i) {
-    total += a[i] * b[i];
-  }
-  return total;
+cpu::AttentionKernels cpu::attention_kernels(Dtype dtype) {
+  return {pick_isa(isa_baseline::attention_few_rows_kernel, isa_avx2::attention_few_rows_kernel,
+                   isa_avx512::attention_few_rows_kernel)(dtype),
+          pick_isa(isa_baseline::attention_many_rows_kernel, isa_avx2::attention_many_rows_kernel,
+                   isa_avx512::attention_many_rows_kernel)(dtype)};
 }
 
-// Running softmax state of one query row: max logit, sum of exp, weighted sum of values.
-struct RowState {
-  float max = neg_inf;
-  float sum = 0;
-};
+namespace {
 
-// Merges `other` (with its accumulator) into `state` (with its accumulator).
-void merge(RowState& state, float* acc, const RowState& other, const float* other_acc, int dv) {
-  float m = std::max(state.max, other.max);
+constexpr float neg_inf = -std::numeric_limits<float>::infinity();
+// Rows (query positions times the group's heads) a block of many rows aims at.
+constexpr int block_rows = 64;
+// Key splits are whole multiples of this many keys.
+constexpr int split_granule = 256;
+
+// Folds state (m2, s2, acc2) into (m1, s1, acc1): the softmax states of two key ranges.
+void merge(float& m1, float& s1, float* acc1, float m2, float s2, const float* acc2, int dv) {
+  float m = std::max(m1, m2);
   if (m == neg_inf) {
     return;
   }
-  float a = state.max == neg_inf ? 0.0f : std::exp(state.max - m);
-  float b = other.max == neg_inf ? 0.0f : std::exp(other.max - m);
+  float a = m1 == neg_inf ? 0.0f : std::exp(m1 - m);
+  float b = m2 == neg_inf ? 0.0f : std::exp(m2 - m);
   for (int d = 0; d < dv; ++d) {
-    acc[d] = acc[d] * a + other_acc[d] * b;
+    acc1[d] = acc1[d] * a + (acc2 ? acc2[d] * b : 0.0f);
   }
-  state.sum = state.sum * a + other.sum * b;
-  state.max = m;
+  s1 = s1 * a + s2 * b;
+  m1 = m;
 }
 
-template <typename T>
-struct Attention {
-  const array& q;
-  const array& k;
-  const array& v;
-  const array* mask; // broadcast [B, Hq, Lq, Lk], bool or T
-  const float* sinks;
-  float scale;
-  bool causal;
-  int Hq, Hkv, Lq, Lk, D, Dv, group;
-
-  // Computes rows (b, kv head hk, query positions [q0, q1)) over keys [k0, k1), leaving the
-  // unnormalized state in `states`/`acc` (rows ordered head-major within the group).
-  void run(int b, int hk, int q0, int q1, int k0, int k1, std::vector<RowState>& states,
-           std::vector<float>& acc) const {
-    int tq = q1 - q0;
-    int rows = group * tq;
-    std::vector<float> qf(static_cast<size_t>(rows) * D);
-    std::vector<float> kf(static_cast<size_t>(key_block) * D);
-    std::vector<float> vf(static_cast<size_t>(key_block) * Dv);
-    std::vector<float> scores(key_block);
-    states.assign(rows, RowState{});
-    acc.assign(static_cast<size_t>(rows) * Dv, 0.0f);
-    const T* qp = q.data<T>();
-    const T* kp = k.data<T>();
-    const T* vp = v.data<T>();
-    for (int g = 0; g < group; ++g) {
-      int h = hk * group + g;
-      for (int i = 0; i < tq; ++i) {
-        const T* src = qp + b * q.strides(0) + h * q.strides(1) + (q0 + i) * q.strides(2);
-        float* dst = qf.data() + static_cast<size_t>(g * tq + i) * D;
-        for (int d = 0; d < D; ++d) {
-          dst[d] = static_cast<float>(src[d]) * scale;
-        }
+// The block kernel for float64 inputs (computed in float, as the others).
+void double_block(const cpu::AttentionArgs& a, const cpu::AttentionBlock& blk, float* row_max,
+                  float* row_sum, float* acc) {
+  int tq = blk.q1 - blk.q0;
+  int rows = a.group * tq;
+  auto at = [](const void* base, const int64_t* s, int b, int h, int l) {
+    return static_cast<const double*>(base) + b * s[0] + h * s[1] + l * s[2];
+  };
+  std::vector<float> scores(std::max(blk.k1 - blk.k0, 0));
+  for (int r = 0; r < rows; ++r) {
+    int h = blk.hk * a.group + r / tq;
+    int qi = blk.q0 + r % tq;
+    const double* q = at(a.q, a.q_strides, blk.b, h, qi);
+    int last = a.causal ? std::min(blk.k1 - 1, qi + a.Lk - a.Lq) : blk.k1 - 1;
+    float m = neg_inf;
+    for (int j = blk.k0; j <= last; ++j) {
+      const double* k = at(a.k, a.k_strides, blk.b, blk.hk, j);
+      float dot = 0;
+      for (int d = 0; d < a.D; ++d) {
+        dot += static_cast<float>(q[d]) * static_cast<float>(k[d]);
+      }
+      float s = dot * a.scale;
+      if (a.mask != nullptr) {
+        const int64_t* ms = a.mask_strides;
+        int64_t off = blk.b * ms[0] + h * ms[1] + qi * ms[2] + j * ms[3];
+        s = a.mask_is_bool ? (static_cast<const bool*>(a.mask)[off] ? s : neg_inf)
+                           : s + static_cast<float>(static_cast<const double*>(a.mask)[off]);
+      }
+      scores[j - blk.k0] = s;
+      m = std::max(m, s);
+    }
+    float* o = acc + static_cast<int64_t>(r) * a.Dv;
+    std::fill(o, o + a.Dv, 0.0f);
+    float sum = 0;
+    for (int j = blk.k0; m != neg_inf && j <= last; ++j) {
+      float p = std::exp(scores[j - blk.k0] - m);
+      sum += p;
+      const double* v = at(a.v, a.v_strides, blk.b, blk.hk, j);
+      for (int d = 0; d < a.Dv; ++d) {
+        o[d] += p * static_cast<float>(v[d]);
       }
     }
-    // Causal: query position i sees keys up to i + (Lk - Lq).
-    int shift = Lk - Lq;
-    int last_key = causal ? std::min(k1, q1 - 1 + shift + 1) : k1;
-    for (int j0 = k0; j0 < last_key; j0 += key_block) {
-      int j1 = std::min(j0 + key_block, last_key);
-      int nb = j1 - j0;
-      for (int j = 0; j < nb; ++j) {
-        const T* ks = kp + b * k.strides(0) + hk * k.strides(1) + (j0 + j) * k.strides(2);
-        const T* vs = vp + b * v.strides(0) + hk * v.strides(1) + (j0 + j) * v.strides(2);
-        for (int d = 0; d < D; ++d) {
-          kf[static_cast<size_t>(j) * D + d] = static_cast<float>(ks[d]);
-        }
-        for (int d = 0; d < Dv; ++d) {
-          vf[static_cast<size_t>(j) * Dv + d] = static_cast<float>(vs[d]);
-        }
-      }
-      for (int r = 0; r < rows; ++r) {
-        int g = r / tq;
-        int qi = q0 + r % tq;
-        int h = hk * group + g;
-        int limit = causal ? qi + shift : Lk - 1; // last visible key
-        const float* qrow = qf.data() + static_cast<size_t>(r) * D;
-        float block_max = neg_inf;
-        for (int j = 0; j < nb; ++j) {
-          int key = j0 + j;
-          float s = key > limit ? neg_inf : dot(qrow, kf.data() + static_cast<size_t>(j) * D, D);
-          if (mask != nullptr && s != neg_inf) {
-            int64_t off = b * mask->strides(0) + h * mask->strides(1) + qi * mask->strides(2) +
-                          key * mask->strides(3);
-            if (mask->dtype() == bool_) {
-              s = mask->data<bool>()[off] ? s : neg_inf;
-            } else {
-              s += static_cast<float>(mask->data<T>()[off]);
-            }
-          }
-          scores[j] = s;
-          block_max = std::max(block_max, s);
-        }
-        if (block_max == neg_inf) {
-          continue;
-        }
-        RowState& st = states[r];
-        float m = std::max(st.max, block_max);
-        float correction = st.max == neg_inf ? 0.0f : std::exp(st.max - m);
-        float* a = acc.data() + static_cast<size_t>(r) * Dv;
-        if (correction != 1.0f) {
-          for (int d = 0; d < Dv; ++d) {
-            a[d] *= correction;
-          }
-        }
-        float sum = st.sum * correction;
-        for (int j = 0; j < nb; ++j) {
-          if (scores[j] == neg_inf) {
-            continue;
-          }
-          float p = std::exp(scores[j] - m);
-          sum += p;
-          const float* vrow = vf.data() + static_cast<size_t>(j) * Dv;
-          for (int d = 0; d < Dv; ++d) {
-            a[d] += p * vrow[d];
-          }
-        }
-        st.max = m;
-        st.sum = sum;
-      }
-    }
+    row_max[r] = m;
+    row_sum[r] = sum;
   }
-
-  // Normalizes the rows of one tile and writes them to `out`.
-  void finish(int b, int hk, int q0, int q1, std::vector<RowState>& states, std::vector<float>& acc,
-              T* out) const {
-    int tq = q1 - q0;
-    for (int r = 0; r < group * tq; ++r) {
-      int h = hk * group + r / tq;
-      int qi = q0 + r % tq;
-      float* a = acc.data() + static_cast<size_t>(r) * Dv;
-      RowState st = states[r];
-      if (sinks != nullptr) {
-        // The sink is one more logit with a zero value vector.
-        RowState sink{sinks[h], 1.0f};
-        std::vector<float> zero(Dv, 0.0f);
-        merge(st, a, sink, zero.data(), Dv);
-      }
-      // A row with every key masked has no distribution; it gets zeros.
-      float inv = st.sum > 0 ? 1.0f / st.sum : 0.0f;
-      T* o = out + ((static_cast<int64_t>(b) * Hq + h) * Lq + qi) * Dv;
-      for (int d = 0; d < Dv; ++d) {
-        o[d] = static_cast<T>(a[d] * inv);
-      }
-    }
-  }
-};
+}
 
 // q/k/v with a contiguous last axis (other strides arbitrary, e.g. a slice of a KV cache).
 array last_axis_contiguous(const array& a) {
@@ -200,67 +108,142 @@ array last_axis_contiguous(const array& a) {
   return tmp;
 }
 
+void copy_strides(const array& a, int64_t* dst, int n) {
+  for (int i = 0; i < n; ++i) {
+    dst[i] = a.strides(i);
+  }
+}
+
+// Normalizes a block's rows (merging the attention sink first) and writes them to `out`.
+template <typename T>
+void finish(const cpu::AttentionArgs& a, const cpu::AttentionBlock& blk, int Hq, const float* sinks,
+            float* row_max, float* row_sum, float* acc, T* out) {
+  int tq = blk.q1 - blk.q0;
+  for (int r = 0; r < a.group * tq; ++r) {
+    int h = blk.hk * a.group + r / tq;
+    int qi = blk.q0 + r % tq;
+    float* o = acc + static_cast<int64_t>(r) * a.Dv;
+    if (sinks != nullptr) {
+      // The sink is one more logit, with a zero value vector.
+      merge(row_max[r], row_sum[r], o, sinks[h], 1.0f, nullptr, a.Dv);
+    }
+    // A row with every key masked has no distribution; it gets zeros.
+    float inv = row_sum[r] > 0 ? 1.0f / row_sum[r] : 0.0f;
+    T* dst = out + ((static_cast<int64_t>(blk.b) * Hq + h) * a.Lq + qi) * a.Dv;
+    for (int d = 0; d < a.Dv; ++d) {
+      dst[d] = static_cast<T>(o[d] * inv);
+    }
+  }
+}
+
 } // namespace
 
 void ScaledDotProductAttention::eval_cpu(const std::vector<array>& inputs, array& out) {
   array q = last_axis_contiguous(inputs[0]);
   array k = last_axis_contiguous(inputs[1]);
   array v = last_axis_contiguous(inputs[2]);
-  size_t next = 3;
-  const array* mask = mask_ == AttentionMask::Array ? &inputs[next++] : nullptr;
-  const float* sinks = has_sinks_ ? inputs[next].data<float>() : nullptr;
+  size_t next_input = 3;
+  const array* mask = mask_ == AttentionMask::Array ? &inputs[next_input++] : nullptr;
+  const float* sinks = has_sinks_ ? inputs[next_input].data<float>() : nullptr;
   out.set_data(allocator::malloc(out.nbytes()));
-  int B = q.shape(0), Hq = q.shape(1), Lq = q.shape(2), D = q.shape(3);
-  int Hkv = k.shape(1), Lk = k.shape(2), Dv = v.shape(3);
   if (out.size() == 0) {
     return;
   }
+  int B = q.shape(0), Hq = q.shape(1), Lq = q.shape(2);
+  int Hkv = k.shape(1), Lk = k.shape(2);
+  cpu::AttentionArgs args{};
+  args.q = q.data<void>();
+  args.k = k.data<void>();
+  args.v = v.data<void>();
+  copy_strides(q, args.q_strides, 3);
+  copy_strides(k, args.k_strides, 3);
+  copy_strides(v, args.v_strides, 3);
+  if (mask != nullptr) {
+    args.mask = mask->data<void>();
+    args.mask_is_bool = mask->dtype() == bool_;
+    copy_strides(*mask, args.mask_strides, 4);
+  }
+  args.scale = scale_;
+  args.causal = mask_ == AttentionMask::Causal;
+  args.Lq = Lq;
+  args.Lk = Lk;
+  args.D = q.shape(3);
+  args.Dv = v.shape(3);
+  args.group = Hq / Hkv;
+  int group = args.group;
+
+  cpu::AttentionKernels kernels{double_block, double_block};
+  if (out.dtype() != float64) {
+    kernels = cpu::attention_kernels(out.dtype());
+  }
+  // Query positions per block: all of them when the block stays few rows (decoding).
+  int tq = group * Lq <= cpu::attention_few_rows ? Lq : std::clamp(block_rows / group, 1, Lq);
+  int tiles = (Lq + tq - 1) / tq;
+  int64_t heads = static_cast<int64_t>(B) * Hkv;
+  int64_t units = heads * tiles;
+  int threads = cpu::num_threads();
+  int splits = 1;
+  if (units < 2 * threads && Lk >= 2 * split_granule) {
+    splits =
+        static_cast<int>(std::min<int64_t>((2 * threads + units - 1) / units, Lk / split_granule));
+  }
+  int keys_per_split = (Lk + splits - 1) / splits;
+  keys_per_split = (keys_per_split + split_granule - 1) / split_granule * split_granule;
+  int max_rows = group * tq;
+
+  // Task t: unit t / splits (the costliest query positions first), key split t % splits.
+  auto block_of = [&](int64_t t) {
+    int64_t u = t / splits;
+    int tile = tiles - 1 - static_cast<int>(u / heads);
+    int bh = static_cast<int>(u % heads);
+    int q0 = tile * tq;
+    int k0 = static_cast<int>(t % splits) * keys_per_split;
+    return cpu::AttentionBlock{
+        bh / Hkv, bh % Hkv, q0, std::min(q0 + tq, Lq), k0, std::min(Lk, k0 + keys_per_split)};
+  };
+  auto run_block = [&](const cpu::AttentionBlock& blk, float* mx, float* sm, float* acc) {
+    int rows = group * (blk.q1 - blk.q0);
+    auto kernel = rows <= cpu::attention_few_rows ? kernels.few_rows : kernels.many_rows;
+    kernel(args, blk, mx, sm, acc);
+  };
+  int64_t tasks = units * splits;
   dispatch_float_types(out.dtype(), "[scaled_dot_product_attention]", [&](auto tag) {
     using T = tag_type_t<decltype(tag)>;
-    Attention<T> attn{q,  k,   v,  mask, sinks, scale_, mask_ == AttentionMask::Causal,
-                      Hq, Hkv, Lq, Lk,   D,     Dv,     Hq / Hkv};
     T* dst = out.data<T>();
-    int tiles_per_head = (Lq + query_tile - 1) / query_tile;
-    int64_t units = static_cast<int64_t>(B) * Hkv * tiles_per_head;
-    int threads = cpu::num_threads();
-    // Split the keys too when there are fewer units than threads (decode).
-    int splits = 1;
-    if (units < threads && Lk >= 2 * key_block) {
-      splits = std::min<int>((threads + units - 1) / units, (Lk + key_block - 1) / key_block);
+    std::atomic<int64_t> next{0};
+    if (splits == 1) {
+      cpu::parallel_for(threads, 1, [&](int64_t, int64_t) {
+        std::vector<float> mx(max_rows), sm(max_rows), acc(static_cast<size_t>(max_rows) * args.Dv);
+        for (int64_t t; (t = next.fetch_add(1)) < tasks;) {
+          auto blk = block_of(t);
+          run_block(blk, mx.data(), sm.data(), acc.data());
+          finish(args, blk, Hq, sinks, mx.data(), sm.data(), acc.data(), dst);
+        }
+      });
+      return;
     }
-    int keys_per_split = (Lk + splits - 1) / splits;
-    keys_per_split = (keys_per_split + key_block - 1) / key_block * key_block;
-    std::vector<std::vector<RowState>> states(units * splits);
-    std::vector<std::vector<float>> accs(units * splits);
-    auto unit_range = [&](int64_t u, int& b, int& hk, int& q0, int& q1) {
-      b = static_cast<int>(u / (static_cast<int64_t>(Hkv) * tiles_per_head));
-      hk = static_cast<int>((u / tiles_per_head) % Hkv);
-      q0 = static_cast<int>(u % tiles_per_head) * query_tile;
-      q1 = std::min(q0 + query_tile, Lq);
-    };
-    cpu::parallel_for(units * splits, 1, [&](int64_t lo, int64_t hi) {
-      for (int64_t w = lo; w < hi; ++w) {
-        int b, hk, q0, q1;
-        unit_range(w / splits, b, hk, q0, q1);
-        int k0 = static_cast<int>(w % splits) * keys_per_split;
-        int k1 = std::min(Lk, k0 + keys_per_split);
-        attn.run(b, hk, q0, q1, k0, std::max(k0, k1), states[w], accs[w]);
+    std::vector<float> mx(tasks * max_rows), sm(tasks * max_rows),
+        acc(static_cast<size_t>(tasks) * max_rows * args.Dv);
+    auto state = [&](int64_t t, int64_t r) { return t * max_rows + r; };
+    cpu::parallel_for(threads, 1, [&](int64_t, int64_t) {
+      for (int64_t t; (t = next.fetch_add(1)) < tasks;) {
+        run_block(block_of(t), &mx[state(t, 0)], &sm[state(t, 0)], &acc[state(t, 0) * args.Dv]);
       }
     });
     cpu::parallel_for(units, 1, [&](int64_t lo, int64_t hi) {
       for (int64_t u = lo; u < hi; ++u) {
-        int b, hk, q0, q1;
-        unit_range(u, b, hk, q0, q1);
-        auto& st = states[u * splits];
-        auto& acc = accs[u * splits];
-        for (int sidx = 1; sidx < splits; ++sidx) {
-          auto& other_st = states[u * splits + sidx];
-          auto& other_acc = accs[u * splits + sidx];
-          for (size_t r = 0; r < st.size(); ++r) {
-            merge(st[r], acc.data() + r * Dv, other_st[r], other_acc.data() + r * Dv, Dv);
+        int64_t first = u * splits;
+        auto blk = block_of(first);
+        int rows = group * (blk.q1 - blk.q0);
+        for (int s = 1; s < splits; ++s) {
+          for (int r = 0; r < rows; ++r) {
+            merge(mx[state(first, r)], sm[state(first, r)], &acc[state(first, r) * args.Dv],
+                  mx[state(first + s, r)], sm[state(first + s, r)],
+                  &acc[state(first + s, r) * args.Dv], args.Dv);
           }
         }
-        attn.finish(b, hk, q0, q1, st, acc, dst);
+        finish(args, blk, Hq, sinks, &mx[state(first, 0)], &sm[state(first, 0)],
+               &acc[state(first, 0) * args.Dv], dst);
       }
     });
   });

@@ -1,18 +1,35 @@
-// rms_norm and layer_norm over the last axis, computed in float, one row per task item.
+// rms_norm and layer_norm over the last axis: rows split across threads, each row handled by a
+// vector kernel (norm_isa.cpp) for float32/float16/bfloat16 and by a plain loop in double for
+// float64. A donated row-major input is overwritten in place.
 #include <cmath>
+#include <vector>
 
 #include "backend/cpu/copy.h"
+#include "backend/cpu/isa_select.h"
+#include "backend/cpu/norm_kernels.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 #include "core/primitives/fast.h"
 
 namespace mlx::core {
 
+cpu::NormKernels cpu::norm_kernels(Dtype dtype) {
+  return pick_isa(isa_baseline::norm_kernels, isa_avx2::norm_kernels,
+                  isa_avx512::norm_kernels)(dtype);
+}
+
 namespace {
+
+// Outputs of at least this many bytes bypass the caches: they would not stay there anyway.
+constexpr size_t stream_threshold = size_t{16} << 20;
+
+bool is_row_major(const array& a) {
+  return a.flags().row_contiguous && a.data_size() == a.size();
+}
 
 // A row-major version of `a` (the array itself when it already is one).
 array row_major(const array& a) {
-  if (a.flags().row_contiguous && a.data_size() == a.size()) {
+  if (is_row_major(a)) {
     return a;
   }
   array tmp(a.shape(), a.dtype(), nullptr, {});
@@ -20,88 +37,117 @@ array row_major(const array& a) {
   return tmp;
 }
 
-// Sum of x[i] (or x[i]^2) with independent accumulators, so the loop vectorizes.
-template <typename T, bool squared>
-float row_sum(const T* x, int n, float shift = 0.0f) {
-  constexpr int lanes = 8;
-  float acc[lanes] = {};
-  int i = 0;
-  for (; i + lanes <= n; i += lanes) {
-    for (int k = 0; k < lanes; ++k) {
-      float v = static_cast<float>(x[i + k]) - shift;
-      acc[k] += squared ? v * v : v;
-    }
+// Gives `out` the buffer of x (the input or our own row-major copy of it) when it may be
+// overwritten, else a fresh one; says whether the output should be streamed past the caches.
+bool prepare_output(const array& input, bool donatable, const array& x, array& out) {
+  if ((donatable || x.id() != input.id()) && x.dtype() == out.dtype()) {
+    out.copy_shared_buffer(x);
+    return false; // each row is read just before it is overwritten: it is cached
   }
-  float total = 0.0f;
-  for (int k = 0; k < lanes; ++k) {
-    total += acc[k];
-  }
-  for (; i < n; ++i) {
-    float v = static_cast<float>(x[i]) - shift;
-    total += squared ? v * v : v;
-  }
-  return total;
+  out.set_data(allocator::malloc(out.nbytes()));
+  return out.nbytes() >= stream_threshold;
 }
 
 int64_t rows_per_task(int n) {
   return std::max<int64_t>(1, (1 << 14) / std::max(n, 1));
 }
 
+// Calls fn(first_row, row_count) over the rows of x, in parallel.
+template <typename F>
+void for_row_ranges(const array& x, F&& fn) {
+  int n = x.shape(-1);
+  int64_t rows = n == 0 ? 0 : static_cast<int64_t>(x.size() / n);
+  cpu::parallel_for(rows, rows_per_task(n), [&](int64_t lo, int64_t hi) { fn(lo, hi - lo); });
+}
+
+// A 1-D row-major parameter (weight or bias) widened to float.
+std::vector<float> widened(const array& p) {
+  std::vector<float> out(p.size());
+  dispatch_float_types(p.dtype(), "[norm]", [&](auto tag) {
+    using T = tag_type_t<decltype(tag)>;
+    const T* src = p.data<T>();
+    for (size_t i = 0; i < out.size(); ++i) {
+      out[i] = static_cast<float>(src[i]);
+    }
+  });
+  return out;
+}
+
+double row_sum(const double* x, int n, double shift, bool squared) {
+  double total = 0;
+  for (int i = 0; i < n; ++i) {
+    total += squared ? (x[i] - shift) * (x[i] - shift) : x[i];
+  }
+  return total;
+}
+
 } // namespace
 
 void RMSNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
+  // Asked before x takes another reference to the input.
+  bool donatable = inputs[0].is_donatable() && is_row_major(inputs[0]);
   array x = row_major(inputs[0]);
   array w = row_major(inputs[1]);
-  out.set_data(allocator::malloc(out.nbytes()));
+  bool streaming = prepare_output(inputs[0], donatable, x, out);
   int n = x.shape(-1);
-  int64_t rows = n == 0 ? 0 : static_cast<int64_t>(x.size() / n);
-  dispatch_float_types(out.dtype(), "[rms_norm]", [&](auto tag) {
-    using T = tag_type_t<decltype(tag)>;
-    const T* src = x.data<T>();
-    const T* weight = w.data<T>();
-    T* dst = out.data<T>();
-    cpu::parallel_for(rows, rows_per_task(n), [&](int64_t lo, int64_t hi) {
-      for (int64_t r = lo; r < hi; ++r) {
-        const T* row = src + r * n;
-        float inv = 1.0f / std::sqrt(row_sum<T, true>(row, n) / n + eps_);
-        T* o = dst + r * n;
+  size_t row_bytes = static_cast<size_t>(n) * size_of(x.dtype());
+  if (out.dtype() == float64) {
+    const double* weight = w.data<double>();
+    for_row_ranges(x, [&](int64_t first, int64_t count) {
+      for (int64_t r = first; r < first + count; ++r) {
+        const double* row = x.data<double>() + r * n;
+        double* o = out.data<double>() + r * n;
+        double inv = 1.0 / std::sqrt(row_sum(row, n, 0.0, true) / n + eps_);
         for (int i = 0; i < n; ++i) {
-          // Normalize in float, round to the dtype, then scale: as MLX's kernel.
-          o[i] = static_cast<T>(static_cast<float>(weight[i]) * (static_cast<float>(row[i]) * inv));
+          o[i] = weight[i] * (row[i] * inv);
         }
       }
     });
+    return;
+  }
+  auto kernel = cpu::norm_kernels(out.dtype()).rms_norm;
+  auto weight = widened(w);
+  const char* src = x.data<char>();
+  char* dst = out.data<char>();
+  for_row_ranges(x, [&](int64_t first, int64_t count) {
+    kernel(src + first * row_bytes, weight.data(), dst + first * row_bytes, count, n, eps_,
+           streaming);
   });
 }
 
 void LayerNorm::eval_cpu(const std::vector<array>& inputs, array& out) {
+  // Asked before x takes another reference to the input.
+  bool donatable = inputs[0].is_donatable() && is_row_major(inputs[0]);
   array x = row_major(inputs[0]);
   array w = row_major(inputs[1]);
   array b = row_major(inputs[2]);
-  out.set_data(allocator::malloc(out.nbytes()));
+  bool streaming = prepare_output(inputs[0], donatable, x, out);
   int n = x.shape(-1);
-  int64_t rows = n == 0 ? 0 : static_cast<int64_t>(x.size() / n);
-  dispatch_float_types(out.dtype(), "[layer_norm]", [&](auto tag) {
-    using T = tag_type_t<decltype(tag)>;
-    const T* src = x.data<T>();
-    const T* weight = w.data<T>();
-    const T* bias = b.data<T>();
-    T* dst = out.data<T>();
-    cpu::parallel_for(rows, rows_per_task(n), [&](int64_t lo, int64_t hi) {
-      for (int64_t r = lo; r < hi; ++r) {
-        const T* row = src + r * n;
-        float mean = row_sum<T, false>(row, n) / n;
-        // Second pass on the centred values: no cancellation as in E[x^2] - E[x]^2.
-        float var = row_sum<T, true>(row, n, mean) / n;
-        float inv = 1.0f / std::sqrt(var + eps_);
-        T* o = dst + r * n;
+  size_t row_bytes = static_cast<size_t>(n) * size_of(x.dtype());
+  if (out.dtype() == float64) {
+    const double* weight = w.data<double>();
+    const double* bias = b.data<double>();
+    for_row_ranges(x, [&](int64_t first, int64_t count) {
+      for (int64_t r = first; r < first + count; ++r) {
+        const double* row = x.data<double>() + r * n;
+        double* o = out.data<double>() + r * n;
+        double mean = row_sum(row, n, 0.0, false) / n;
+        double inv = 1.0 / std::sqrt(row_sum(row, n, mean, true) / n + eps_);
         for (int i = 0; i < n; ++i) {
-          float normalized = (static_cast<float>(row[i]) - mean) * inv;
-          o[i] = static_cast<T>(normalized * static_cast<float>(weight[i]) +
-                                static_cast<float>(bias[i]));
+          o[i] = (row[i] - mean) * inv * weight[i] + bias[i];
         }
       }
     });
+    return;
+  }
+  auto kernel = cpu::norm_kernels(out.dtype()).layer_norm;
+  auto weight = widened(w);
+  auto bias = widened(b);
+  const char* src = x.data<char>();
+  char* dst = out.data<char>();
+  for_row_ranges(x, [&](int64_t first, int64_t count) {
+    kernel(src + first * row_bytes, weight.data(), bias.data(), dst + first * row_bytes, count, n,
+           eps_, streaming);
   });
 }
 
