@@ -67,9 +67,7 @@ GenerationStats generate(Model& model, const std::vector<int32_t>& prompt, Cache
     done += step;
   }
   auto step_logits = [&](const array& tokens) {
-    auto logits = model.forward(tokens, cache);
-    int L = logits.shape(1);
-    return mx::reshape(mx::slice(logits, {0, L - 1, 0}, {1, L, logits.shape(2)}), {1, -1});
+    return mx::reshape(model.forward(tokens, cache, /* last_only */ true), {1, -1});
   };
   auto logits = step_logits(token_array(prompt.data() + done, n - done));
   auto choose = [&](const array& lg) {

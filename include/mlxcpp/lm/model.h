@@ -18,7 +18,9 @@ using nn::WeightMap;
 class Model : public nn::Module {
  public:
   // tokens [B, L] (int32) -> logits [B, L, vocab]. Appends to `cache` (one entry per layer).
-  virtual array forward(const array& tokens, Cache& cache) = 0;
+  // With last_only, logits [B, 1, vocab] for the last position only (generation needs no
+  // more, and the output layer is a large share of a prompt's work).
+  virtual array forward(const array& tokens, Cache& cache, bool last_only = false) = 0;
 
   // A fresh cache: one entry per attention layer. max_kv_size > 0 bounds every layer's cache.
   virtual Cache make_cache(int max_kv_size = 0) const;
@@ -34,6 +36,9 @@ class Model : public nn::Module {
   virtual std::vector<int> sliding_window_layers() const { return {}; }
   virtual int sliding_window() const { return 0; }
 };
+
+// The hidden states of the last position: h [B, L, D] -> [B, 1, D].
+array last_position(const array& h);
 
 using ModelFactory = std::function<std::unique_ptr<Model>(const nlohmann::json& config)>;
 

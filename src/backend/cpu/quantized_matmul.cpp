@@ -14,6 +14,7 @@
 
 #include "backend/common/strides.h"
 #include "backend/cpu/quantized.h"
+#include "backend/cpu/gemm.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 #include "core/primitives/quantized.h"
@@ -265,9 +266,41 @@ void qmv_columns(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
   store_rows(acc, out);
 }
 
+// bfloat16 x @ dequantize(w).T: weight blocks dequantized to bfloat16 and multiplied by the
+// bfloat16 GEMM (native AVX-512 BF16 dot products where the CPU has them, about twice the
+// float32 rate), as a prompt's worth of rows makes the product compute-bound.
+void dequantized_gemm_bf16(const bfloat16_t* x, int64_t rows, bfloat16_t* out, const PackedMatrix& w) {
+  const Kernels& k = cpu::quant::kernels();
+  const int64_t inner = w.cols;
+  const int64_t outer = w.rows;
+  int64_t block = std::clamp<int64_t>(kDequantBlock / w.cols, 16, w.rows);
+  std::vector<float> wf(block * w.cols);
+  std::vector<bfloat16_t> wb(block * w.cols);
+  for (int64_t r0 = 0; r0 < w.rows; r0 += block) {
+    int64_t count = std::min(block, w.rows - r0);
+    cpu::parallel_for(count, 4, [&](int64_t a, int64_t b) {
+      for (int64_t r = a; r < b; ++r) {
+        float* src = wf.data() + r * w.cols;
+        k.dequantize(w, r0 + r, 0, static_cast<int>(w.cols), src, false);
+        bfloat16_t* dst = wb.data() + r * w.cols;
+        for (int64_t c = 0; c < w.cols; ++c) {
+          dst[c] = bfloat16_t(src[c]);
+        }
+      }
+    });
+    cpu::gemm<bfloat16_t>(cpu::GemmLayout{count, inner, inner, inner, outer, false, true}, 1.0f, 0.0f,
+                          {{rows, x, wb.data(), out + r0}});
+  }
+}
+
 // x (rows x inner) @ dequantize(w).T or @ dequantize(w), through float blocks and sgemm.
 template <typename T>
 void dequantized_gemm(const T* x, int64_t rows, T* out, const PackedMatrix& w, bool transpose) {
+  if constexpr (std::is_same_v<T, bfloat16_t>) {
+    if (transpose) {
+      return dequantized_gemm_bf16(x, rows, out, w);
+    }
+  }
   const Kernels& k = cpu::quant::kernels();
   const int64_t inner = transpose ? w.cols : w.rows;
   const int64_t outer = transpose ? w.rows : w.cols;

@@ -43,10 +43,13 @@ class DecoderLM : public Model {
     }
   }
 
-  array forward(const array& tokens, Cache& cache) override {
+  array forward(const array& tokens, Cache& cache, bool last_only = false) override {
     auto h = embed(tokens);
     for (size_t i = 0; i < layers.size(); ++i) {
       h = (*layers[i])(h, *cache[i]);
+    }
+    if (last_only) {
+      h = last_position(h);
     }
     return head((*norm)(h));
   }

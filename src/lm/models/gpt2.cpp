@@ -99,7 +99,7 @@ class GPT2 : public Model {
     }
   }
 
-  array forward(const array& tokens, Cache& cache) override {
+  array forward(const array& tokens, Cache& cache, bool last_only = false) override {
     int L = tokens.shape(1);
     int offset = cache.empty() ? 0 : cache[0]->offset();
     if (offset + L > config_.get_int("n_positions")) {
@@ -110,6 +110,9 @@ class GPT2 : public Model {
     auto h = mx::add(wte_(tokens), wpe_(mx::arange(offset, offset + L)));
     for (size_t i = 0; i < layers_.size(); ++i) {
       h = (*layers_[i])(h, *cache[i]);
+    }
+    if (last_only) {
+      h = last_position(h);
     }
     h = ln_f_(h);
     return tied_ ? wte_.as_linear(h) : (*lm_head_)(h);

@@ -106,10 +106,13 @@ class GPTNeoX : public Model {
     register_module("embed_out", embed_out_);
   }
 
-  array forward(const array& tokens, Cache& cache) override {
+  array forward(const array& tokens, Cache& cache, bool last_only = false) override {
     auto h = embed_in_(tokens);
     for (size_t i = 0; i < layers_.size(); ++i) {
       h = (*layers_[i])(h, *cache[i]);
+    }
+    if (last_only) {
+      h = last_position(h);
     }
     return embed_out_(final_layer_norm_(h));
   }

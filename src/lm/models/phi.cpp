@@ -98,10 +98,13 @@ class Phi : public Model {
     register_module("lm_head", lm_head_);
   }
 
-  array forward(const array& tokens, Cache& cache) override {
+  array forward(const array& tokens, Cache& cache, bool last_only = false) override {
     auto h = embed_tokens_(tokens);
     for (size_t i = 0; i < layers_.size(); ++i) {
       h = (*layers_[i])(h, *cache[i]);
+    }
+    if (last_only) {
+      h = last_position(h);
     }
     return lm_head_(final_layernorm_(h));
   }
