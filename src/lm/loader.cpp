@@ -7,6 +7,7 @@
 #include "mlx/io.h"
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
 
@@ -152,9 +153,43 @@ void quantize_model(Model& model, int group_size, int bits) {
   }
 }
 
+void materialize_parameters(Model& model, const std::function<void(size_t, size_t)>& progress) {
+  std::vector<mx::array> params;
+  size_t total = 0;
+  for (auto& [name, p] : model.named_parameters()) {
+    params.push_back(*p);
+    total += p->nbytes();
+  }
+  size_t done = 0;
+  constexpr size_t batch_bytes = size_t{256} << 20;
+  std::vector<mx::array> batch;
+  size_t batch_size = 0;
+  for (auto& p : params) {
+    batch.push_back(p);
+    batch_size += p.nbytes();
+    if (batch_size >= batch_bytes) {
+      mx::eval(batch);
+      done += batch_size;
+      batch.clear();
+      batch_size = 0;
+      if (progress) {
+        progress(done, total);
+      }
+    }
+  }
+  mx::eval(batch);
+  if (progress) {
+    progress(total, total);
+  }
+}
+
 LoadedModel load_model(const fs::path& directory, const LoadOptions& options) {
+  if (auto gguf = gguf_model_file(directory)) {
+    return load_gguf_model(*gguf, options);
+  }
   if (!fs::is_directory(directory)) {
-    throw std::runtime_error("Model path " + directory.string() + " is not a directory.");
+    throw std::runtime_error("Model path " + directory.string() +
+                             " is neither a directory nor a .gguf file.");
   }
   LoadedModel loaded;
   loaded.directory = directory;
@@ -175,33 +210,7 @@ LoadedModel load_model(const fs::path& directory, const LoadOptions& options) {
   }
   // Materialise the parameters now (reads the mapped files and converts dtypes), so the first
   // forward pass measures the model and not the load.
-  std::vector<mx::array> params;
-  size_t total = 0;
-  for (auto& [name, p] : loaded.model->named_parameters()) {
-    params.push_back(*p);
-    total += p->nbytes();
-  }
-  size_t done = 0;
-  constexpr size_t batch_bytes = size_t{256} << 20;
-  std::vector<mx::array> batch;
-  size_t batch_size = 0;
-  for (auto& p : params) {
-    batch.push_back(p);
-    batch_size += p.nbytes();
-    if (batch_size >= batch_bytes) {
-      mx::eval(batch);
-      done += batch_size;
-      batch.clear();
-      batch_size = 0;
-      if (options.progress) {
-        options.progress(done, total);
-      }
-    }
-  }
-  mx::eval(batch);
-  if (options.progress) {
-    options.progress(total, total);
-  }
+  materialize_parameters(*loaded.model, options.progress);
 
   auto eos = ids_from(loaded.config, "eos_token_id");
   auto gen_config = directory / "generation_config.json";
