@@ -3,10 +3,11 @@
 #include <stdexcept>
 
 #include "mlx/ops.h"
-#include "mlxcpp/lm/gguf.h"
+#include "mlx/transforms.h"
 
 #include "lm/gguf_architectures.h"
 #include "lm/gguf_metadata.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
 
@@ -19,12 +20,9 @@ namespace {
 // Mistral's Hugging Face checkpoints convert as "llama"; Gemma 3's text model is Hugging
 // Face's gemma3_text.
 const GGUFArchitecture architectures[] = {
-    {"llama", "llama", true, false, false},
-    {"qwen2", "qwen2", false, false, false},
-    {"qwen3", "qwen3", false, false, false},
-    {"gemma", "gemma", false, true, false},
-    {"gemma2", "gemma2", false, true, true},
-    {"gemma3", "gemma3_text", false, true, true},
+    {"llama", "llama", true, false, false},  {"qwen2", "qwen2", false, false, false},
+    {"qwen3", "qwen3", false, false, false}, {"gemma", "gemma", false, true, false},
+    {"gemma2", "gemma2", false, true, true}, {"gemma3", "gemma3_text", false, true, true},
 };
 
 } // namespace
@@ -68,18 +66,19 @@ void add_rope(nlohmann::json& config, const GGUFReader& meta, const std::string&
     mx::eval(factors);
     std::vector<float> f(factors.data<float>(), factors.data<float>() + factors.size());
     int head_dim = config["head_dim"].get<int>();
-    int rotary = static_cast<int>(std::lround(config.value("partial_rotary_factor", 1.0) * head_dim));
+    int rotary =
+        static_cast<int>(std::lround(config.value("partial_rotary_factor", 1.0) * head_dim));
     if (static_cast<int>(f.size()) != rotary / 2) {
       throw std::runtime_error("GGUF tensor 'rope_freqs.weight' has " + std::to_string(f.size()) +
                                " factors; the rotary dimensions need " +
                                std::to_string(rotary / 2) + ".");
     }
-    config["rope_scaling"] = {{"rope_type", "longrope"},
-                              {"short_factor", f},
-                              {"long_factor", f},
-                              {"attention_factor", 1.0},
-                              {"original_max_position_embeddings",
-                               config["max_position_embeddings"]}};
+    config["rope_scaling"] = {
+        {"rope_type", "longrope"},
+        {"short_factor", f},
+        {"long_factor", f},
+        {"attention_factor", 1.0},
+        {"original_max_position_embeddings", config["max_position_embeddings"]}};
     return;
   }
   auto type = meta.optional_string(p + "rope.scaling.type").value_or("none");
@@ -167,12 +166,14 @@ void add_gemma(nlohmann::json& config, const GGUFReader& meta, const std::string
       is_27b ? config["hidden_size"].get<int>() / config["num_attention_heads"].get<int>()
              : config["head_dim"].get<int>();
   if (arch == "gemma2") {
-    config["attn_logit_softcapping"] = meta.optional_number(p + "attn_logit_softcapping").value_or(0);
+    config["attn_logit_softcapping"] =
+        meta.optional_number(p + "attn_logit_softcapping").value_or(0);
     config["final_logit_softcapping"] =
         meta.optional_number(p + "final_logit_softcapping").value_or(0);
     add_sliding_layers(config, meta, p, 2);
   } else {
-    config["rope_local_base_freq"] = meta.optional_number(p + "rope.freq_base_swa").value_or(10000.0);
+    config["rope_local_base_freq"] =
+        meta.optional_number(p + "rope.freq_base_swa").value_or(10000.0);
     add_sliding_layers(config, meta, p, 6);
   }
 }
@@ -213,12 +214,13 @@ nlohmann::json gguf_config(const GGUFMetadata& metadata, const GGUFTensors& tens
   c["intermediate_size"] = meta.integer(p + "feed_forward_length");
   int heads = static_cast<int>(meta.integer(p + "attention.head_count"));
   if (heads <= 0) {
-    throw std::runtime_error("GGUF metadata key \"" + p + "attention.head_count\" is not positive.");
+    throw std::runtime_error("GGUF metadata key \"" + p +
+                             "attention.head_count\" is not positive.");
   }
   c["num_attention_heads"] = heads;
   c["num_key_value_heads"] = meta.optional_integer(p + "attention.head_count_kv").value_or(heads);
-  int head_dim = static_cast<int>(
-      meta.optional_integer(p + "attention.key_length").value_or(c["hidden_size"].get<int>() / heads));
+  int head_dim = static_cast<int>(meta.optional_integer(p + "attention.key_length")
+                                      .value_or(c["hidden_size"].get<int>() / heads));
   if (auto v = meta.optional_integer(p + "attention.value_length"); v && *v != head_dim) {
     throw std::runtime_error("GGUF metadata: value_length " + std::to_string(*v) +
                              " differs from key_length " + std::to_string(head_dim) +
@@ -231,7 +233,8 @@ nlohmann::json gguf_config(const GGUFMetadata& metadata, const GGUFTensors& tens
   c["rms_norm_eps"] = meta.number(p + "attention.layer_norm_rms_epsilon");
   c["max_position_embeddings"] = meta.integer(p + "context_length");
   add_rope(c, meta, p, tensors);
-  if (auto window = meta.optional_integer(p + "attention.sliding_window"); window && !info.sandwich_norms) {
+  if (auto window = meta.optional_integer(p + "attention.sliding_window");
+      window && !info.sandwich_norms) {
     c["sliding_window"] = *window;
   }
   c["hidden_act"] = "silu";

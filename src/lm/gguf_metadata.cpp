@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "mlx/ops.h"
+#include "mlx/transforms.h"
 
 namespace mlxcpp::lm::detail {
 

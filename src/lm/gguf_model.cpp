@@ -2,9 +2,8 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "mlxcpp/lm/gguf.h"
-
 #include "lm/gguf_architectures.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
 

@@ -2,10 +2,10 @@
 // tokenizer library loads it like any other.
 #include <algorithm>
 #include <stdexcept>
-
-#include "mlxcpp/lm/gguf.h"
+#include <tuple>
 
 #include "lm/gguf_metadata.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
 
@@ -95,7 +95,8 @@ json post_processor(const Vocabulary& v, const GGUFReader& meta, bool default_ad
       single.push_back(item);
     }
     auto id = meta.integer(id_key);
-    specials[*token] = {{"id", *token}, {"ids", {id}}, {"tokens", {*token}}};
+    specials[*token] = {
+        {"id", *token}, {"ids", json::array({id})}, {"tokens", json::array({*token})}};
   };
   single.push_back({{"Sequence", {{"id", "A"}, {"type_id", 0}}}});
   add("tokenizer.ggml.bos_token_id", "tokenizer.ggml.add_bos_token", default_add_bos, true);
@@ -148,17 +149,18 @@ json byte_level_bpe(const Vocabulary& v, const GGUFReader& meta) {
                 {"byte_fallback", false},
                 {"fuse_unk", false},
                 {"unk_token", nullptr}};
-  json tokenizer = {{"version", "1.0"},
-                    {"added_tokens", added_tokens(v)},
-                    {"normalizer", nullptr},
-                    {"pre_tokenizer", byte_level_pre_tokenizer(pre)},
-                    {"post_processor", post_processor(v, meta, pre == "llama-bpe" || pre == "llama3")},
-                    {"decoder",
-                     {{"type", "ByteLevel"},
-                      {"add_prefix_space", false},
-                      {"trim_offsets", false},
-                      {"use_regex", false}}},
-                    {"model", model}};
+  json tokenizer = {
+      {"version", "1.0"},
+      {"added_tokens", added_tokens(v)},
+      {"normalizer", nullptr},
+      {"pre_tokenizer", byte_level_pre_tokenizer(pre)},
+      {"post_processor", post_processor(v, meta, pre == "llama-bpe" || pre == "llama3")},
+      {"decoder",
+       {{"type", "ByteLevel"},
+        {"add_prefix_space", false},
+        {"trim_offsets", false},
+        {"use_regex", false}}},
+      {"model", model}};
   if (pre == "qwen2") {
     tokenizer["normalizer"] = {{"type", "NFC"}}; // as Qwen's tokenizer.json
   }
@@ -223,9 +225,11 @@ json sentencepiece_bpe(const Vocabulary& v, const GGUFReader& meta) {
   } else if (auto it = std::find(v.types.begin(), v.types.end(), unknown); it != v.types.end()) {
     unk = v.tokens[it - v.types.begin()];
   }
-  json model = {{"type", "BPE"},     {"vocab", vocab_object(v)},
+  json model = {{"type", "BPE"},
+                {"vocab", vocab_object(v)},
                 {"merges", merges_from_scores(v, scores)},
-                {"byte_fallback", true}, {"fuse_unk", true},
+                {"byte_fallback", true},
+                {"fuse_unk", true},
                 {"unk_token", unk}};
   // Spaces are "▁"; the text gets a leading one unless add_space_prefix is false, and the
   // decoder drops it again.
@@ -278,10 +282,12 @@ tokenizer::PretrainedTokenizer gguf_tokenizer(const GGUFMetadata& metadata) {
   auto tok = tokenizer::Tokenizer::from_json(gguf_tokenizer_json(metadata));
   auto vocabulary = read_vocabulary(meta);
   std::map<std::string, std::string> special;
-  for (auto [name, key] : {std::pair{"bos_token", "tokenizer.ggml.bos_token_id"},
-                           {"eos_token", "tokenizer.ggml.eos_token_id"},
-                           {"unk_token", "tokenizer.ggml.unknown_token_id"},
-                           {"pad_token", "tokenizer.ggml.padding_token_id"}}) {
+  static const std::pair<const char*, const char*> special_ids[] = {
+      {"bos_token", "tokenizer.ggml.bos_token_id"},
+      {"eos_token", "tokenizer.ggml.eos_token_id"},
+      {"unk_token", "tokenizer.ggml.unknown_token_id"},
+      {"pad_token", "tokenizer.ggml.padding_token_id"}};
+  for (auto [name, key] : special_ids) {
     if (const auto* token = token_at(vocabulary, meta, key)) {
       special[name] = *token;
     }

@@ -2,9 +2,9 @@
 #include <stdexcept>
 
 #include "mlx/ops.h"
-#include "mlxcpp/lm/gguf.h"
 
 #include "lm/gguf_architectures.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
 

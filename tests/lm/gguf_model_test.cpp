@@ -11,12 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <numbers>
-
 #include <nlohmann/json.hpp>
+#include <numbers>
 
 #include "mlx/io.h"
 #include "mlx/mlx.h"
+
 #include "mlxcpp/lm/generate.h"
 #include "mlxcpp/lm/gguf.h"
 #include "mlxcpp/lm/loader.h"
@@ -52,8 +52,12 @@ struct GgufParts {
   }
 };
 
-mx::array u32(int64_t v) { return mx::array(static_cast<uint32_t>(v), mx::uint32); }
-mx::array f32(double v) { return mx::array(static_cast<float>(v), mx::float32); }
+mx::array u32(int64_t v) {
+  return mx::array(static_cast<uint32_t>(v), mx::uint32);
+}
+mx::array f32(double v) {
+  return mx::array(static_cast<float>(v), mx::float32);
+}
 
 std::string gguf_architecture(const std::string& model_type) {
   if (model_type == "mistral") {
@@ -62,7 +66,9 @@ std::string gguf_architecture(const std::string& model_type) {
   return model_type == "gemma3_text" ? "gemma3" : model_type;
 }
 
-bool is_gemma(const std::string& arch) { return arch.rfind("gemma", 0) == 0; }
+bool is_gemma(const std::string& arch) {
+  return arch.rfind("gemma", 0) == 0;
+}
 
 // llama.cpp's tensor names for the Hugging Face ones.
 std::string gguf_name(const std::string& hf, const std::string& arch) {
@@ -221,9 +227,8 @@ GgufParts convert(const std::string& name, Storage storage = Storage::f32) {
     for (auto& t : config["layer_types"]) {
       sliding.push_back(t == "sliding_attention");
     }
-    m[p + "attention.sliding_window_pattern"] =
-        mx::astype(mx::array(sliding.data(), {static_cast<int>(sliding.size())}, mx::uint8),
-                   mx::bool_);
+    m[p + "attention.sliding_window_pattern"] = mx::astype(
+        mx::array(sliding.data(), {static_cast<int>(sliding.size())}, mx::uint8), mx::bool_);
   }
   for (const char* key : {"attn_logit_softcapping", "final_logit_softcapping"}) {
     if (config.contains(key) && config[key].is_number()) {
@@ -479,7 +484,8 @@ TEST(GgufModel, CliGeneratesFromAGgufFile) {
   // EOS (257) would stop early; the reference continuation has none.
   EXPECT_EQ(out["tokens"].get<std::vector<int32_t>>(), ref.greedy);
 
-  r = run_cli("generate --model " + path.string() + " --prompt 'Hi' --max-tokens 3 --temp 0 --json");
+  r = run_cli("generate --model " + path.string() +
+              " --prompt 'Hi' --max-tokens 3 --temp 0 --json");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(json::parse(r.output)["prompt_tokens"], 3); // BOS, 'H', 'i'
 

@@ -6,11 +6,11 @@
 
 #include <fstream>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "mlx/io.h"
 #include "mlx/mlx.h"
+
 #include "mlxcpp/lm/gguf.h"
 #include "tokenizer/fixtures.h"
 
@@ -25,7 +25,9 @@ namespace {
 
 enum TokenType { normal = 1, unknown = 2, control = 3, user_defined = 4, unused = 5, byte = 6 };
 
-mx::array u32(int64_t v) { return mx::array(static_cast<uint32_t>(v), mx::uint32); }
+mx::array u32(int64_t v) {
+  return mx::array(static_cast<uint32_t>(v), mx::uint32);
+}
 
 mx::array int32_list(const std::vector<int32_t>& v) {
   return mx::array(v.data(), {static_cast<int>(v.size())}, mx::int32);
@@ -76,8 +78,8 @@ int id_of(const std::vector<std::string>& tokens, const std::string& text) {
   return static_cast<int>(it - tokens.begin());
 }
 
-void add_special_tokens(const json& config, const std::vector<std::string>& tokens,
-                        GGUFMetadata& m, bool add_bos) {
+void add_special_tokens(const json& config, const std::vector<std::string>& tokens, GGUFMetadata& m,
+                        bool add_bos) {
   m["tokenizer.ggml.bos_token_id"] = u32(id_of(tokens, text_of(config.at("bos_token"))));
   m["tokenizer.ggml.eos_token_id"] = u32(id_of(tokens, text_of(config.at("eos_token"))));
   m["tokenizer.ggml.add_bos_token"] = mx::array(add_bos);
@@ -99,9 +101,9 @@ GGUFMetadata byte_level_metadata(const std::string& name, const std::string& pre
   add_vocabulary(tokenizer, m, tokens, types);
   std::vector<std::string> merges;
   for (auto& merge : tokenizer["model"]["merges"]) {
-    merges.push_back(merge.is_string() ? merge.get<std::string>()
-                                       : merge[0].get<std::string>() + " " +
-                                             merge[1].get<std::string>());
+    merges.push_back(merge.is_string()
+                         ? merge.get<std::string>()
+                         : merge[0].get<std::string>() + " " + merge[1].get<std::string>());
   }
   m["tokenizer.ggml.merges"] = merges;
   add_special_tokens(config, tokens, m, add_bos);
@@ -122,8 +124,9 @@ GGUFMetadata sentencepiece_metadata(const std::string& name) {
   std::map<std::string, int> rank;
   int r = 0;
   for (auto& merge : tokenizer["model"]["merges"]) {
-    auto piece = merge.is_string() ? merge.get<std::string>() : merge[0].get<std::string>() + " " +
-                                                                    merge[1].get<std::string>();
+    auto piece = merge.is_string()
+                     ? merge.get<std::string>()
+                     : merge[0].get<std::string>() + " " + merge[1].get<std::string>();
     piece.erase(piece.find(' '), 1);
     rank.emplace(piece, r++);
   }
@@ -132,7 +135,8 @@ GGUFMetadata sentencepiece_metadata(const std::string& name) {
     auto it = rank.find(t);
     scores.push_back(it == rank.end() ? 0.0f : -1.0f - static_cast<float>(it->second));
   }
-  m["tokenizer.ggml.scores"] = mx::array(scores.data(), {static_cast<int>(scores.size())}, mx::float32);
+  m["tokenizer.ggml.scores"] =
+      mx::array(scores.data(), {static_cast<int>(scores.size())}, mx::float32);
   m["tokenizer.ggml.unknown_token_id"] = u32(id_of(tokens, "<unk>"));
   add_special_tokens(config, tokens, m, true);
   return m;
@@ -214,7 +218,8 @@ TEST(GgufTokenizer, SurvivesAGgufFileRoundTrip) {
     GTEST_SKIP() << "real tokenizers not available";
   }
   auto metadata = sentencepiece_metadata("llama2");
-  auto path = fs::temp_directory_path() / ("mlxcpp_gguf_tok_" + std::to_string(::getpid()) + ".gguf");
+  auto path =
+      fs::temp_directory_path() / ("mlxcpp_gguf_tok_" + std::to_string(::getpid()) + ".gguf");
   mx::save_gguf(path.string(), {{"x", mx::zeros({32})}}, metadata);
   auto from_file = load_gguf_tokenizer(path);
   auto direct = gguf_tokenizer(metadata);

@@ -6,13 +6,13 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
-#include <nlohmann/json.hpp>
-
 #include "mlx/io.h"
+
 #include "mlxcpp/lm/loader.h"
 #include "mlxcpp/tokenizer/pretrained.h"
 
