@@ -258,17 +258,14 @@ json sentencepiece_bpe(const Vocabulary& v, const GGUFReader& meta) {
 std::string gguf_tokenizer_json(const GGUFMetadata& metadata) {
   GGUFReader meta(metadata);
   auto model = meta.string("tokenizer.ggml.model");
-  auto vocabulary = read_vocabulary(meta);
-  json tokenizer;
-  if (model == "gpt2") {
-    tokenizer = byte_level_bpe(vocabulary, meta);
-  } else if (model == "llama") {
-    tokenizer = sentencepiece_bpe(vocabulary, meta);
-  } else {
+  if (model != "gpt2" && model != "llama") {
     throw std::runtime_error("GGUF metadata key \"tokenizer.ggml.model\" is \"" + model +
                              "\"; supported: gpt2, llama (or put the model's tokenizer.json "
                              "beside the file).");
   }
+  auto vocabulary = read_vocabulary(meta);
+  auto tokenizer = model == "gpt2" ? byte_level_bpe(vocabulary, meta)
+                                   : sentencepiece_bpe(vocabulary, meta);
   try {
     return tokenizer.dump();
   } catch (const json::exception&) {

@@ -338,8 +338,14 @@ TEST_P(GgufQ8, QuantizedLayersMatchTheirDequantizedValues) {
   auto expected = prompt_logits(*dense.model, ref.prompt);
   float scale = mx::max(mx::abs(expected)).item<float>();
   EXPECT_LE(max_abs_difference(logits, expected), 1e-4f * scale);
-  // And close to Hugging Face's float model: Q8_0 moves logits by well under 2% of the range.
-  EXPECT_LE(max_abs_difference(logits, ref.logits), 2e-2f * scale);
+  // And near Hugging Face's float model: Q8_0's rounding (up to d/2 = max|w|/254 a weight,
+  // about 0.5% of a weight's spread) moves these tiny random models' logits by about 2% RMS
+  // (measured 1.7-1.8%); a wrong layout would move them by 100%.
+  auto difference = mx::subtract(logits, ref.logits);
+  float rms_difference = std::sqrt(mx::mean(mx::square(difference)).item<float>());
+  float rms_logit = std::sqrt(mx::mean(mx::square(ref.logits)).item<float>());
+  EXPECT_LE(rms_difference, 0.04f * rms_logit);
+  EXPECT_LE(max_abs_difference(logits, ref.logits), 0.06f * scale);
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, GgufQ8, ::testing::Values("llama", "qwen2"),

@@ -80,7 +80,9 @@ int id_of(const std::vector<std::string>& tokens, const std::string& text) {
 
 void add_special_tokens(const json& config, const std::vector<std::string>& tokens, GGUFMetadata& m,
                         bool add_bos) {
-  m["tokenizer.ggml.bos_token_id"] = u32(id_of(tokens, text_of(config.at("bos_token"))));
+  if (!config.at("bos_token").is_null()) { // Qwen has none
+    m["tokenizer.ggml.bos_token_id"] = u32(id_of(tokens, text_of(config["bos_token"])));
+  }
   m["tokenizer.ggml.eos_token_id"] = u32(id_of(tokens, text_of(config.at("eos_token"))));
   m["tokenizer.ggml.add_bos_token"] = mx::array(add_bos);
   if (config.contains("chat_template") && config["chat_template"].is_string()) {
