@@ -13,6 +13,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <numbers>
+#include <tuple>
 
 #include "mlx/io.h"
 #include "mlx/mlx.h"
@@ -39,7 +40,7 @@ fs::path temp_dir() {
   return dir;
 }
 
-// The parts of a GGUF file: metadata, float tensors, Q8_0 tensors.
+// The parts of a GGUF file: metadata, float tensors, quantized tensors.
 struct GgufParts {
   GGUFMetadata metadata;
   std::unordered_map<std::string, mx::array> tensors;
@@ -170,17 +171,31 @@ mx::GGUFQuantized q8_0(const mx::array& w) {
           mx::array(biases.data(), {rows, cols / 32}, mx::float16), 32, 8};
 }
 
-// The float values a Q8_0 triple stands for.
-mx::array dequantized(const mx::GGUFQuantized& q) {
-  return mx::dequantize(q.weight, mx::astype(q.scales, mx::float32),
-                        mx::astype(q.biases, mx::float32), 32, 8);
+// 8 bits: Q8_0. 4 and 5 bits: MLX's affine quantization with group size 32 (a minimum and a
+// step per group), which save_gguf_quantized writes as Q4_1 and Q5_1.
+mx::GGUFQuantized quantize_for_gguf(const mx::array& w, int bits) {
+  if (bits == 8) {
+    return q8_0(w);
+  }
+  auto q = mx::quantize(w, 32, bits);
+  return {q[0], mx::astype(q[1], mx::float16), mx::astype(q[2], mx::float16), 32, bits};
 }
 
-enum class Storage { f32, q8_0, q8_0_dequantized };
+// The float values a quantized triple stands for.
+mx::array dequantized(const mx::GGUFQuantized& q) {
+  return mx::dequantize(q.weight, mx::astype(q.scales, mx::float32),
+                        mx::astype(q.biases, mx::float32), 32, q.bits);
+}
 
-// A fixture as llama.cpp's converter would write it. Matrices go to Q8_0 with Storage::q8_0,
-// or to float32 holding the Q8_0 values with Storage::q8_0_dequantized.
-GgufParts convert(const std::string& name, Storage storage = Storage::f32) {
+// How convert stores matrices: float32, quantized to `bits`, or float32 holding the values of
+// that quantization (`dequantized`).
+struct Storage {
+  int bits = 0;
+  bool dequantized = false;
+};
+
+// A fixture as llama.cpp's converter would write it.
+GgufParts convert(const std::string& name, Storage storage = {}) {
   auto config = json::parse(std::ifstream(fixture(name) / "config.json"));
   auto weights = mx::load_safetensors((fixture(name) / "model.safetensors").string()).first;
   auto arch = gguf_architecture(config.at("model_type").get<std::string>());
@@ -193,7 +208,8 @@ GgufParts convert(const std::string& name, Storage storage = Storage::f32) {
   GgufParts out;
   auto& m = out.metadata;
   m["general.architecture"] = arch;
-  m["general.file_type"] = u32(storage == Storage::q8_0 ? 7 : 0);
+  bool quantized_file = storage.bits > 0 && !storage.dequantized;
+  m["general.file_type"] = u32(quantized_file ? 7 : 0);
   m[p + "block_count"] = u32(config.at("num_hidden_layers").get<int>());
   m[p + "embedding_length"] = u32(config.at("hidden_size").get<int>());
   m[p + "feed_forward_length"] = u32(config.at("intermediate_size").get<int>());
@@ -248,9 +264,9 @@ GgufParts convert(const std::string& name, Storage storage = Storage::f32) {
     } else if (arch == "llama" && hf.find("self_attn.k_proj") != std::string::npos) {
       value = permute_rows(value, kv_heads);
     }
-    if (storage != Storage::f32 && value.ndim() == 2) {
-      auto q = q8_0(value);
-      if (storage == Storage::q8_0) {
+    if (storage.bits > 0 && value.ndim() == 2) {
+      auto q = quantize_for_gguf(value, storage.bits);
+      if (!storage.dequantized) {
         out.quantized.emplace(name, q);
         continue;
       }
@@ -309,22 +325,23 @@ INSTANTIATE_TEST_SUITE_P(Architectures, GgufParity,
                                            "gemma3_text"),
                          [](const auto& info) { return info.param; });
 
-// Q8_0 tensors load as 8-bit layers of group size 32 without being dequantized, and compute
-// what the float model holding the same (dequantized) values computes.
-class GgufQ8 : public ::testing::TestWithParam<std::string> {};
+// Q8_0, Q4_1 and Q5_1 tensors load as quantized layers of group size 32 without being
+// dequantized, and compute what the float model holding the same (dequantized) values
+// computes.
+class GgufQuantized : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
 
-TEST_P(GgufQ8, QuantizedLayersMatchTheirDequantizedValues) {
-  auto ref = reference(GetParam());
-  auto quantized = load_model(convert(GetParam(), Storage::q8_0).save(GetParam() + "_q8_0"),
-                              {.dtype = mx::float32});
-  auto dense = load_model(
-      convert(GetParam(), Storage::q8_0_dequantized).save(GetParam() + "_q8_0_dequantized"));
+TEST_P(GgufQuantized, QuantizedLayersMatchTheirDequantizedValues) {
+  auto [name, bits] = GetParam();
+  auto ref = reference(name);
+  auto tag = name + "_" + std::to_string(bits);
+  auto quantized = load_model(convert(name, {bits, false}).save(tag), {.dtype = mx::float32});
+  auto dense = load_model(convert(name, {bits, true}).save(tag + "_dequantized"));
 
   int quantized_layers = 0;
   for (auto& [path, module] : quantized.model->named_modules()) {
     if (auto* linear = dynamic_cast<mlxcpp::nn::Linear*>(module)) {
       EXPECT_TRUE(linear->is_quantized()) << path;
-      EXPECT_EQ(linear->bits(), 8) << path;
+      EXPECT_EQ(linear->bits(), bits) << path;
       EXPECT_EQ(linear->group_size(), 32) << path;
       EXPECT_EQ(linear->weight.dtype(), mx::uint32) << path;
       quantized_layers += linear->is_quantized();
@@ -338,6 +355,9 @@ TEST_P(GgufQ8, QuantizedLayersMatchTheirDequantizedValues) {
   auto expected = prompt_logits(*dense.model, ref.prompt);
   float scale = mx::max(mx::abs(expected)).item<float>();
   EXPECT_LE(max_abs_difference(logits, expected), 1e-4f * scale);
+  if (bits != 8) {
+    return;
+  }
   // And near Hugging Face's float model: Q8_0's rounding (up to d/2 = max|w|/254 a weight,
   // about 0.5% of a weight's spread) moves these tiny random models' logits by about 2% RMS
   // (measured 1.7-1.8%); a wrong layout would move them by 100%.
@@ -348,8 +368,22 @@ TEST_P(GgufQ8, QuantizedLayersMatchTheirDequantizedValues) {
   EXPECT_LE(max_abs_difference(logits, ref.logits), 0.06f * scale);
 }
 
-INSTANTIATE_TEST_SUITE_P(Architectures, GgufQ8, ::testing::Values("llama", "qwen2"),
-                         [](const auto& info) { return info.param; });
+INSTANTIATE_TEST_SUITE_P(Architectures, GgufQuantized,
+                         ::testing::Combine(::testing::Values("llama", "qwen2"),
+                                            ::testing::Values(4, 5, 8)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
+
+// Temporary GGUF files go with the test program.
+class RemoveTemporaryFiles : public ::testing::Environment {
+public:
+  void TearDown() override { fs::remove_all(temp_dir()); }
+};
+// GoogleTest owns and deletes registered environments.
+[[maybe_unused]] auto* const remove_temporary_files =
+    ::testing::AddGlobalTestEnvironment(new RemoveTemporaryFiles);
 
 // load_model's error for `parts`, which must name `needle`.
 void expect_load_error(const GgufParts& parts, const std::string& needle) {
