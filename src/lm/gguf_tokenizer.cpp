@@ -168,9 +168,9 @@ json byte_level_bpe(const Vocabulary& v, const GGUFReader& meta) {
 }
 
 // SentencePiece's BPE merges the adjacent pair whose union is the highest-scoring piece.
-// As merges (the form Hugging Face converts it to): every split of a normal piece into two
-// pieces of the vocabulary, ranked by the piece's score, then by the piece's, left and
-// right ids.
+// As merges (the form Hugging Face converts it to): every split of a normal or user-defined
+// piece (Gemma's runs of "▁" and newlines are user-defined) into two pieces of the vocabulary,
+// ranked by the piece's score, then by the piece's, left and right ids.
 json merges_from_scores(const Vocabulary& v, const std::vector<float>& scores) {
   std::unordered_map<std::string_view, int32_t> ids;
   for (size_t id = 0; id < v.tokens.size(); ++id) {
@@ -183,7 +183,7 @@ json merges_from_scores(const Vocabulary& v, const std::vector<float>& scores) {
   };
   std::vector<Merge> merges;
   for (size_t id = 0; id < v.tokens.size(); ++id) {
-    if (v.types[id] != normal) {
+    if (v.types[id] != normal && v.types[id] != user_defined) {
       continue;
     }
     std::string_view piece = v.tokens[id];
@@ -264,8 +264,8 @@ std::string gguf_tokenizer_json(const GGUFMetadata& metadata) {
                              "beside the file).");
   }
   auto vocabulary = read_vocabulary(meta);
-  auto tokenizer = model == "gpt2" ? byte_level_bpe(vocabulary, meta)
-                                   : sentencepiece_bpe(vocabulary, meta);
+  auto tokenizer =
+      model == "gpt2" ? byte_level_bpe(vocabulary, meta) : sentencepiece_bpe(vocabulary, meta);
   try {
     return tokenizer.dump();
   } catch (const json::exception&) {

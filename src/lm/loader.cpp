@@ -7,6 +7,7 @@
 #include "mlx/io.h"
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
+
 #include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::lm {
@@ -74,7 +75,8 @@ std::vector<int32_t> ids_from(const nlohmann::json& j, const char* key) {
 }
 
 // Per-layer quantization settings: config["quantization"][path] may override (or be false).
-std::optional<std::pair<int, int>> layer_quantization(const nlohmann::json& q, const std::string& path) {
+std::optional<std::pair<int, int>> layer_quantization(const nlohmann::json& q,
+                                                      const std::string& path) {
   int group = q.value("group_size", 64);
   int bits = q.value("bits", 4);
   if (q.contains(path)) {
@@ -110,7 +112,8 @@ mx::Dtype config_dtype(const nlohmann::json& config) {
   return mx::float32;
 }
 
-void load_weights_into(Model& model, const nlohmann::json& config, WeightMap weights, mx::Dtype dtype) {
+void load_weights_into(Model& model, const nlohmann::json& config, WeightMap weights,
+                       mx::Dtype dtype) {
   weights = model.sanitize(std::move(weights));
   // mlx-community checkpoints: a layer is quantized when its scales are in the checkpoint.
   const nlohmann::json* quantization = nullptr;

@@ -114,7 +114,7 @@ GGUFMetadata byte_level_metadata(const std::string& name, const std::string& pre
 
 // A SentencePiece BPE tokenizer ("llama"): scores instead of merges. The scores here rank each
 // piece by the first merge that makes it, which is the order Hugging Face's merges came from.
-GGUFMetadata sentencepiece_metadata(const std::string& name) {
+GGUFMetadata sentencepiece_metadata(const std::string& name, bool space_prefix) {
   auto dir = testing_fixtures::real_model_dir(name);
   auto tokenizer = json::parse(std::ifstream(dir / "tokenizer.json"));
   auto config = json::parse(std::ifstream(dir / "tokenizer_config.json"));
@@ -140,6 +140,7 @@ GGUFMetadata sentencepiece_metadata(const std::string& name) {
   m["tokenizer.ggml.scores"] =
       mx::array(scores.data(), {static_cast<int>(scores.size())}, mx::float32);
   m["tokenizer.ggml.unknown_token_id"] = u32(id_of(tokens, "<unk>"));
+  m["tokenizer.ggml.add_space_prefix"] = mx::array(space_prefix);
   add_special_tokens(config, tokens, m, true);
   return m;
 }
@@ -166,7 +167,9 @@ void expect_same_tokenizer(const PretrainedTokenizer& gguf, const PretrainedToke
     auto ids = gguf.tokenizer().encode(text, false);
     auto expected = hf.tokenizer().encode(text, false);
     if (ids != expected && ++mismatches <= 3) {
-      ADD_FAILURE() << "different ids for: " << text;
+      ADD_FAILURE() << "different ids for: " << text << "\n"
+                    << ::testing::PrintToString(ids) << "\n"
+                    << ::testing::PrintToString(expected);
     }
     EXPECT_EQ(gguf.tokenizer().encode(text, true), hf.tokenizer().encode(text, true)) << text;
     EXPECT_EQ(gguf.tokenizer().decode(ids), hf.tokenizer().decode(expected)) << text;
@@ -210,8 +213,18 @@ TEST(GgufTokenizer, Llama2SentencePieceMatchesTokenizerJson) {
   if (testing_fixtures::real_fixtures_dir().empty()) {
     GTEST_SKIP() << "real tokenizers not available";
   }
-  auto gguf = gguf_tokenizer(sentencepiece_metadata("llama2"));
+  auto gguf = gguf_tokenizer(sentencepiece_metadata("llama2", true));
   auto hf = PretrainedTokenizer::from_dir(testing_fixtures::real_model_dir("llama2"));
+  expect_same_tokenizer(gguf, hf);
+}
+
+// Gemma 3: no leading "▁", a 262k vocabulary and 6k added tokens.
+TEST(GgufTokenizer, Gemma3SentencePieceMatchesTokenizerJson) {
+  if (testing_fixtures::real_fixtures_dir().empty()) {
+    GTEST_SKIP() << "real tokenizers not available";
+  }
+  auto gguf = gguf_tokenizer(sentencepiece_metadata("gemma3", false));
+  auto hf = PretrainedTokenizer::from_dir(testing_fixtures::real_model_dir("gemma3"));
   expect_same_tokenizer(gguf, hf);
 }
 
@@ -219,7 +232,7 @@ TEST(GgufTokenizer, SurvivesAGgufFileRoundTrip) {
   if (testing_fixtures::real_fixtures_dir().empty()) {
     GTEST_SKIP() << "real tokenizers not available";
   }
-  auto metadata = sentencepiece_metadata("llama2");
+  auto metadata = sentencepiece_metadata("llama2", true);
   auto path =
       fs::temp_directory_path() / ("mlxcpp_gguf_tok_" + std::to_string(::getpid()) + ".gguf");
   mx::save_gguf(path.string(), {{"x", mx::zeros({32})}}, metadata);

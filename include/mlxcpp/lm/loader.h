@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "mlx/dtype.h"
+
 #include "mlxcpp/lm/model.h"
 
 namespace mlxcpp::lm {
@@ -28,7 +28,7 @@ struct LoadedModel {
   std::unique_ptr<Model> model;
   nlohmann::json config;
   std::filesystem::path directory;
-  std::filesystem::path gguf_file;    // the GGUF file, when the model came from one
+  std::filesystem::path gguf_file; // the GGUF file, when the model came from one
   mlx::core::Dtype dtype = mlx::core::float32;
   std::vector<int32_t> eos_token_ids; // from generation_config.json and config.json (or GGUF)
 };
