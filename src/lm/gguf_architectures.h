@@ -17,6 +17,8 @@ struct GGUFArchitecture {
   bool norm_gain_plus_one;
   // Gemma 2/3: extra norms around attention and the MLP ("sandwich" norms).
   bool sandwich_norms;
+  // Phi-3: one fused Q/K/V projection (attn_qkv) and one fused gate/up projection (ffn_up).
+  bool fused_projections;
 };
 
 // The entry for general.architecture `name`; std::runtime_error listing the supported ones.

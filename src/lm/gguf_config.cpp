@@ -20,9 +20,13 @@ namespace {
 // Mistral's Hugging Face checkpoints convert as "llama"; Gemma 3's text model is Hugging
 // Face's gemma3_text.
 const GGUFArchitecture architectures[] = {
-    {"llama", "llama", true, false, false},  {"qwen2", "qwen2", false, false, false},
-    {"qwen3", "qwen3", false, false, false}, {"gemma", "gemma", false, true, false},
-    {"gemma2", "gemma2", false, true, true}, {"gemma3", "gemma3_text", false, true, true},
+    {"llama", "llama", true, false, false, false},
+    {"qwen2", "qwen2", false, false, false, false},
+    {"qwen3", "qwen3", false, false, false, false},
+    {"gemma", "gemma", false, true, false, false},
+    {"gemma2", "gemma2", false, true, true, false},
+    {"gemma3", "gemma3_text", false, true, true, false},
+    {"phi3", "phi3", false, false, false, true},
 };
 
 } // namespace
@@ -54,6 +58,22 @@ namespace {
 
 using detail::GGUFReader;
 
+// A tensor of per-frequency rotary factors, one per rotated feature pair.
+std::vector<float> factors_of(const mx::array& tensor, const std::string& name,
+                              const nlohmann::json& config) {
+  auto factors = mx::astype(mx::flatten(tensor), mx::float32, mx::Device::cpu);
+  mx::eval(factors);
+  std::vector<float> f(factors.data<float>(), factors.data<float>() + factors.size());
+  int head_dim = config["head_dim"].get<int>();
+  int rotary = static_cast<int>(std::lround(config.value("partial_rotary_factor", 1.0) * head_dim));
+  if (static_cast<int>(f.size()) != rotary / 2) {
+    throw std::runtime_error("GGUF tensor '" + name + "' has " + std::to_string(f.size()) +
+                             " factors; the rotary dimensions need " + std::to_string(rotary / 2) +
+                             ".");
+  }
+  return f;
+}
+
 // The rotary settings: rope.scaling.* keys, or llama 3's per-frequency divisors, which the
 // converter stores as the tensor rope_freqs.weight instead of the scaling parameters. Those
 // divisors are exactly longrope's factors (inverse frequency / factor) with one set for all
@@ -62,23 +82,33 @@ void add_rope(nlohmann::json& config, const GGUFReader& meta, const std::string&
               const GGUFTensors& tensors) {
   config["rope_theta"] = meta.optional_number(p + "rope.freq_base").value_or(10000.0);
   if (auto it = tensors.find("rope_freqs.weight"); it != tensors.end()) {
-    auto factors = mx::astype(mx::flatten(it->second), mx::float32, mx::Device::cpu);
-    mx::eval(factors);
-    std::vector<float> f(factors.data<float>(), factors.data<float>() + factors.size());
-    int head_dim = config["head_dim"].get<int>();
-    int rotary =
-        static_cast<int>(std::lround(config.value("partial_rotary_factor", 1.0) * head_dim));
-    if (static_cast<int>(f.size()) != rotary / 2) {
-      throw std::runtime_error("GGUF tensor 'rope_freqs.weight' has " + std::to_string(f.size()) +
-                               " factors; the rotary dimensions need " +
-                               std::to_string(rotary / 2) + ".");
-    }
+    auto f = factors_of(it->second, "rope_freqs.weight", config);
     config["rope_scaling"] = {
         {"rope_type", "longrope"},
         {"short_factor", f},
         {"long_factor", f},
         {"attention_factor", 1.0},
         {"original_max_position_embeddings", config["max_position_embeddings"]}};
+    return;
+  }
+  // Phi-3's longrope: its factors are tensors too, one set for short and one for long texts.
+  auto long_factors = tensors.find("rope_factors_long.weight");
+  auto short_factors = tensors.find("rope_factors_short.weight");
+  if (long_factors != tensors.end() || short_factors != tensors.end()) {
+    if (long_factors == tensors.end() || short_factors == tensors.end()) {
+      throw std::runtime_error("GGUF tensors 'rope_factors_long.weight' and "
+                               "'rope_factors_short.weight' come as a pair; one is missing.");
+    }
+    nlohmann::json s = {
+        {"rope_type", "longrope"},
+        {"short_factor", factors_of(short_factors->second, "rope_factors_short.weight", config)},
+        {"long_factor", factors_of(long_factors->second, "rope_factors_long.weight", config)},
+        {"original_max_position_embeddings",
+         meta.integer(p + "rope.scaling.original_context_length")}};
+    if (auto v = meta.optional_number(p + "rope.scaling.attn_factor")) {
+      s["attention_factor"] = *v;
+    }
+    config["rope_scaling"] = s;
     return;
   }
   auto type = meta.optional_string(p + "rope.scaling.type").value_or("none");

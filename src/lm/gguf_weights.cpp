@@ -1,4 +1,5 @@
 // GGUF tensor names -> Hugging Face names, undoing what llama.cpp's converter changed.
+#include <algorithm>
 #include <stdexcept>
 
 #include "mlx/ops.h"
@@ -20,38 +21,56 @@ std::string shape_string(const mx::Shape& shape) {
   return s + ")";
 }
 
-enum class Norms { any, plain, sandwich };
+// Which architectures a name belongs to: Gemma 2/3 normalise before and after both attention
+// and the MLP ("sandwich" norms), so their ffn_norm is the norm before the MLP rather than the
+// one after attention; Phi-3 fuses Q/K/V and gate/up.
+enum class Only { all, plain_norms, sandwich_norms, split_projections, fused_projections };
 
 struct LayerName {
   const char* gguf;
   const char* hf;
-  Norms norms; // which norm layout the name belongs to
+  Only only;
 };
 
-// Gemma 2/3 normalise before and after both attention and the MLP ("sandwich" norms), so
-// their ffn_norm is the norm before the MLP rather than the one after attention.
 constexpr LayerName layer_names[] = {
-    {"attn_norm", "input_layernorm", Norms::any},
-    {"attn_q", "self_attn.q_proj", Norms::any},
-    {"attn_k", "self_attn.k_proj", Norms::any},
-    {"attn_v", "self_attn.v_proj", Norms::any},
-    {"attn_output", "self_attn.o_proj", Norms::any},
-    {"attn_q_norm", "self_attn.q_norm", Norms::any},
-    {"attn_k_norm", "self_attn.k_norm", Norms::any},
-    {"ffn_gate", "mlp.gate_proj", Norms::any},
-    {"ffn_up", "mlp.up_proj", Norms::any},
-    {"ffn_down", "mlp.down_proj", Norms::any},
-    {"ffn_norm", "post_attention_layernorm", Norms::plain},
-    {"post_attention_norm", "post_attention_layernorm", Norms::sandwich},
-    {"ffn_norm", "pre_feedforward_layernorm", Norms::sandwich},
-    {"post_ffw_norm", "post_feedforward_layernorm", Norms::sandwich},
+    {"attn_norm", "input_layernorm", Only::all},
+    {"attn_q", "self_attn.q_proj", Only::all},
+    {"attn_k", "self_attn.k_proj", Only::all},
+    {"attn_v", "self_attn.v_proj", Only::all},
+    {"attn_qkv", "self_attn.qkv_proj", Only::fused_projections},
+    {"attn_output", "self_attn.o_proj", Only::all},
+    {"attn_q_norm", "self_attn.q_norm", Only::all},
+    {"attn_k_norm", "self_attn.k_norm", Only::all},
+    {"ffn_gate", "mlp.gate_proj", Only::all},
+    {"ffn_up", "mlp.up_proj", Only::split_projections},
+    {"ffn_up", "mlp.gate_up_proj", Only::fused_projections},
+    {"ffn_down", "mlp.down_proj", Only::all},
+    {"ffn_norm", "post_attention_layernorm", Only::plain_norms},
+    {"post_attention_norm", "post_attention_layernorm", Only::sandwich_norms},
+    {"ffn_norm", "pre_feedforward_layernorm", Only::sandwich_norms},
+    {"post_ffw_norm", "post_feedforward_layernorm", Only::sandwich_norms},
 };
 
 constexpr std::pair<const char*, const char*> global_names[] = {
     {"token_embd", "model.embed_tokens"}, {"output_norm", "model.norm"}, {"output", "lm_head"}};
 
-bool applies(const LayerName& n, bool sandwich_norms) {
-  return n.norms == Norms::any || (n.norms == Norms::sandwich) == sandwich_norms;
+// Rotary factors that gguf_config folds into the rotary settings.
+constexpr const char* rotary_tensors[] = {"rope_freqs.weight", "rope_factors_long.weight",
+                                          "rope_factors_short.weight"};
+
+bool applies(const LayerName& n, const detail::GGUFArchitecture& arch) {
+  switch (n.only) {
+  case Only::plain_norms:
+    return !arch.sandwich_norms;
+  case Only::sandwich_norms:
+    return arch.sandwich_norms;
+  case Only::split_projections:
+    return !arch.fused_projections;
+  case Only::fused_projections:
+    return arch.fused_projections;
+  default:
+    return true;
+  }
 }
 
 // "x.weight" -> {"x", ".weight"}.
@@ -68,7 +87,7 @@ bool is_tensor_suffix(const std::string& s) {
 }
 
 // The Hugging Face module of a GGUF tensor's base name, and the layer part ("attn_q").
-std::optional<std::string> hf_module(const std::string& base, bool sandwich_norms,
+std::optional<std::string> hf_module(const std::string& base, const detail::GGUFArchitecture& arch,
                                      std::string& layer_part) {
   for (const auto& [gguf, hf] : global_names) {
     if (base == gguf) {
@@ -85,7 +104,7 @@ std::optional<std::string> hf_module(const std::string& base, bool sandwich_norm
   }
   layer_part = base.substr(second + 1);
   for (const auto& n : layer_names) {
-    if (layer_part == n.gguf && applies(n, sandwich_norms)) {
+    if (layer_part == n.gguf && applies(n, arch)) {
       return "model.layers." + base.substr(4, second - 4) + "." + n.hf;
     }
   }
@@ -127,7 +146,7 @@ std::optional<std::string> gguf_tensor_name(const std::string& hf_name,
     return std::nullopt;
   }
   for (const auto& n : layer_names) {
-    if (module.compare(dot + 1, std::string::npos, n.hf) == 0 && applies(n, arch.sandwich_norms)) {
+    if (module.compare(dot + 1, std::string::npos, n.hf) == 0 && applies(n, arch)) {
       return "blk." + module.substr(prefix.size(), dot - prefix.size()) + "." + n.gguf + suffix;
     }
   }
@@ -143,12 +162,13 @@ WeightMap gguf_to_hf_weights(GGUFTensors tensors, const nlohmann::json& config) 
   int kv_heads = config.at("num_key_value_heads").get<int>();
   WeightMap out;
   for (auto& [name, tensor] : tensors) {
-    if (name == "rope_freqs.weight") {
+    if (std::find(std::begin(rotary_tensors), std::end(rotary_tensors), name) !=
+        std::end(rotary_tensors)) {
       continue; // folded into the rotary settings by gguf_config
     }
     auto [base, suffix] = split_suffix(name);
     std::string layer_part;
-    auto module = hf_module(base, arch.sandwich_norms, layer_part);
+    auto module = hf_module(base, arch, layer_part);
     if (!module || !is_tensor_suffix(suffix)) {
       throw std::runtime_error("GGUF tensor '" + name + "' has no place in a " + arch.name +
                                " model.");

@@ -88,6 +88,8 @@ std::string gguf_name(const std::string& hf, const std::string& arch) {
       {"self_attn.k_proj", "attn_k"},
       {"self_attn.v_proj", "attn_v"},
       {"self_attn.o_proj", "attn_output"},
+      {"self_attn.qkv_proj", "attn_qkv"},
+      {"mlp.gate_up_proj", "ffn_up"},
       {"self_attn.q_norm", "attn_q_norm"},
       {"self_attn.k_norm", "attn_k_norm"},
       {"mlp.gate_proj", "ffn_gate"},
@@ -233,6 +235,18 @@ GgufParts convert(const std::string& name, Storage storage = {}) {
       m[p + "rope.scaling.factor"] = f32(rope.at("factor").get<double>());
     } else if (type == "llama3") {
       out.tensors.emplace("rope_freqs.weight", llama3_rope_factors(rope, head_dim));
+    } else if (type == "longrope") { // Phi-3
+      auto factors = [&](const char* key) {
+        auto f = rope.at(key).get<std::vector<float>>();
+        return mx::array(f.data(), {static_cast<int>(f.size())}, mx::float32);
+      };
+      out.tensors.emplace("rope_factors_long.weight", factors("long_factor"));
+      out.tensors.emplace("rope_factors_short.weight", factors("short_factor"));
+      double original = rope.at("original_max_position_embeddings").get<double>();
+      double scale = config.at("max_position_embeddings").get<double>() / original;
+      m[p + "rope.scaling.original_context_length"] = u32(static_cast<int64_t>(original));
+      m[p + "rope.scaling.attn_factor"] =
+          f32(scale > 1 ? std::sqrt(1 + std::log(scale) / std::log(original)) : 1.0);
     }
   }
   if (config.contains("sliding_window") && config["sliding_window"].is_number()) {
@@ -322,7 +336,7 @@ TEST_P(GgufParity, FloatFileMatchesHuggingFace) {
 
 INSTANTIATE_TEST_SUITE_P(Architectures, GgufParity,
                          ::testing::Values("llama", "mistral", "qwen2", "qwen3", "gemma", "gemma2",
-                                           "gemma3_text"),
+                                           "gemma3_text", "phi3"),
                          [](const auto& info) { return info.param; });
 
 // Q8_0, Q4_1 and Q5_1 tensors load as quantized layers of group size 32 without being
