@@ -107,62 +107,88 @@ json post_processor(const Vocabulary& v, const GGUFReader& meta, bool default_ad
   return {{"type", "TemplateProcessing"}, {"single", single}, {"special_tokens", specials}};
 }
 
-// The split before byte-level BPE for tokenizer.ggml.pre: llama.cpp names the expression of
-// the model's Hugging Face pre-tokenizer.
-json byte_level_pre_tokenizer(const std::string& pre) {
-  const char* llama3 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
-                       "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
-  const char* qwen2 = "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
-                      "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+// What tokenizer.ggml.pre names: the split before byte-level BPE of the model's Hugging Face
+// tokenizer (llama.cpp keys its pre-tokenizers by these names), and that tokenizer's other
+// choices. An empty regex is GPT-2's own expression.
+struct PreTokenizer {
+  const char* name;
+  const char* regex;
+  bool ignore_merges; // whole words in the vocabulary skip BPE (Llama 3, o200k)
+  bool nfc;           // NFC-normalise first (Qwen)
+  bool add_bos;       // the default of tokenizer.ggml.add_bos_token
+};
+
+constexpr const char* llama3_regex =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| "
+    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+constexpr const char* qwen2_regex =
+    "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| "
+    "?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+constexpr const char* o200k_regex =
+    "[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]*[\\p{Ll}\\p{Lm}\\p{Lo}\\p{M}]+(?i:'"
+    "s|"
+    "'t|'re|'ve|'m|'ll|'d)?|[^\\r\\n\\p{L}\\p{N}]?[\\p{Lu}\\p{Lt}\\p{Lm}\\p{Lo}\\p{M}]+[\\p{Ll}\\p{"
+    "Lm}\\p{Lo}\\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n/"
+    "]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
+
+constexpr PreTokenizer pre_tokenizers[] = {
+    {"default", "", false, false, false},           {"gpt-2", "", false, false, false},
+    {"llama-bpe", llama3_regex, true, false, true}, {"llama3", llama3_regex, true, false, true},
+    {"qwen2", qwen2_regex, false, true, false},     {"gpt-4o", o200k_regex, true, false, false},
+};
+
+const PreTokenizer& pre_tokenizer_named(const std::string& name) {
+  std::string known;
+  for (const auto& p : pre_tokenizers) {
+    if (name == p.name) {
+      return p;
+    }
+    known += (known.empty() ? "" : ", ") + std::string(p.name);
+  }
+  throw std::runtime_error("GGUF metadata key \"tokenizer.ggml.pre\" is \"" + name +
+                           "\"; supported: " + known +
+                           " (or put the model's tokenizer.json beside the file).");
+}
+
+json byte_level_pre_tokenizer(const PreTokenizer& pre) {
   json byte_level = {{"type", "ByteLevel"},
                      {"add_prefix_space", false},
                      {"trim_offsets", false},
                      {"use_regex", false}};
-  auto split_then_bytes = [&](const char* regex) {
-    json split = {{"type", "Split"},
-                  {"pattern", {{"Regex", regex}}},
-                  {"behavior", "Isolated"},
-                  {"invert", false}};
-    return json{{"type", "Sequence"}, {"pretokenizers", {split, byte_level}}};
-  };
-  if (pre == "llama-bpe" || pre == "llama3") {
-    return split_then_bytes(llama3);
-  }
-  if (pre == "qwen2") {
-    return split_then_bytes(qwen2);
-  }
-  if (pre == "default" || pre == "gpt-2" || pre == "gpt2") {
+  if (*pre.regex == '\0') {
     byte_level["use_regex"] = true; // GPT-2's own expression
     return byte_level;
   }
-  throw std::runtime_error("GGUF metadata key \"tokenizer.ggml.pre\" is \"" + pre +
-                           "\"; supported: default, gpt-2, llama-bpe, qwen2 (or put the "
-                           "model's tokenizer.json beside the file).");
+  json split = {{"type", "Split"},
+                {"pattern", {{"Regex", pre.regex}}},
+                {"behavior", "Isolated"},
+                {"invert", false}};
+  return json{{"type", "Sequence"}, {"pretokenizers", {split, byte_level}}};
 }
 
 json byte_level_bpe(const Vocabulary& v, const GGUFReader& meta) {
-  auto pre = meta.optional_string("tokenizer.ggml.pre").value_or("default");
+  const auto& pre =
+      pre_tokenizer_named(meta.optional_string("tokenizer.ggml.pre").value_or("default"));
   json model = {{"type", "BPE"},
                 {"vocab", vocab_object(v)},
                 {"merges", meta.strings("tokenizer.ggml.merges")},
-                {"ignore_merges", pre == "llama-bpe" || pre == "llama3"},
+                {"ignore_merges", pre.ignore_merges},
                 {"byte_fallback", false},
                 {"fuse_unk", false},
                 {"unk_token", nullptr}};
-  json tokenizer = {
-      {"version", "1.0"},
-      {"added_tokens", added_tokens(v)},
-      {"normalizer", nullptr},
-      {"pre_tokenizer", byte_level_pre_tokenizer(pre)},
-      {"post_processor", post_processor(v, meta, pre == "llama-bpe" || pre == "llama3")},
-      {"decoder",
-       {{"type", "ByteLevel"},
-        {"add_prefix_space", false},
-        {"trim_offsets", false},
-        {"use_regex", false}}},
-      {"model", model}};
-  if (pre == "qwen2") {
-    tokenizer["normalizer"] = {{"type", "NFC"}}; // as Qwen's tokenizer.json
+  json tokenizer = {{"version", "1.0"},
+                    {"added_tokens", added_tokens(v)},
+                    {"normalizer", nullptr},
+                    {"pre_tokenizer", byte_level_pre_tokenizer(pre)},
+                    {"post_processor", post_processor(v, meta, pre.add_bos)},
+                    {"decoder",
+                     {{"type", "ByteLevel"},
+                      {"add_prefix_space", false},
+                      {"trim_offsets", false},
+                      {"use_regex", false}}},
+                    {"model", model}};
+  if (pre.nfc) {
+    tokenizer["normalizer"] = {{"type", "NFC"}};
   }
   return tokenizer;
 }

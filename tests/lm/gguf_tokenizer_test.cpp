@@ -209,6 +209,16 @@ TEST(GgufTokenizer, Qwen3ByteLevelBpeMatchesTokenizerJson) {
   }
 }
 
+// gpt-oss's o200k tokenizer, as llama.cpp's "gpt-4o" pre-tokenizer.
+TEST(GgufTokenizer, O200kByteLevelBpeMatchesTokenizerJson) {
+  if (testing_fixtures::real_fixtures_dir().empty()) {
+    GTEST_SKIP() << "real tokenizers not available";
+  }
+  auto gguf = gguf_tokenizer(byte_level_metadata("gptoss", "gpt-4o", false));
+  auto hf = PretrainedTokenizer::from_dir(testing_fixtures::real_model_dir("gptoss"));
+  expect_same_tokenizer(gguf, hf);
+}
+
 TEST(GgufTokenizer, Llama2SentencePieceMatchesTokenizerJson) {
   if (testing_fixtures::real_fixtures_dir().empty()) {
     GTEST_SKIP() << "real tokenizers not available";
