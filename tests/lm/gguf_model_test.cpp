@@ -350,6 +350,8 @@ TEST_P(GgufQuantized, QuantizedLayersMatchTheirDequantizedValues) {
   auto tag = name + "_" + std::to_string(bits);
   auto quantized = load_model(convert(name, {bits, false}).save(tag), {.dtype = mx::float32});
   auto dense = load_model(convert(name, {bits, true}).save(tag + "_dequantized"));
+  // A quantized file computes in float16 (its scales' dtype) unless asked otherwise.
+  EXPECT_EQ(load_model(fs::path(temp_dir() / (tag + ".gguf"))).dtype, mx::float16);
 
   int quantized_layers = 0;
   for (auto& [path, module] : quantized.model->named_modules()) {
@@ -542,6 +544,12 @@ TEST(GgufModel, CliGeneratesFromAGgufFile) {
               " --prompt 'Hi' --max-tokens 3 --temp 0 --json");
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_EQ(json::parse(r.output)["prompt_tokens"], 3); // BOS, 'H', 'i'
+
+  // Float layers quantize on load as in a folder.
+  r = run_cli("generate --model " + path.string() + " --prompt-ids " + ids +
+              " --quantize 8 --group-size 32 --max-tokens 4 --temp 0 --json");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(json::parse(r.output)["tokens"].size(), 4u);
 
   r = run_cli("generate --model " + (temp_dir() / "missing.gguf").string() + " --prompt-ids 1");
   EXPECT_NE(r.status, 0);
