@@ -5,13 +5,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "mlx/dtype.h"
+#include <nlohmann/json.hpp>
 
+#include "mlx/dtype.h"
 #include "mlxcpp/lm/model.h"
 
 namespace mlxcpp::lm {
