@@ -56,6 +56,31 @@ AttentionMask make_attention_mask(int L, int offset, int key_length, int window,
   return visible ? AttentionMask{"array", visible} : AttentionMask{};
 }
 
+array quantized_attention(const array& q, const std::vector<array>& keys,
+                          const std::vector<array>& values, float scale, int group_size, int bits,
+                          const std::optional<array>& visible) {
+  int B = q.shape(0), Hq = q.shape(1), L = q.shape(2), D = q.shape(3);
+  int Hkv = keys[0].shape(1);
+  // The G query heads of one KV head share its keys: [B, Hkv, G, L, D] against [B, Hkv, 1, ...].
+  auto qs = mx::reshape(mx::multiply(q, mx::array(scale, q.dtype())), {B, Hkv, Hq / Hkv, L, D});
+  auto k = keys, v = values;
+  for (auto* parts : {&k, &v}) {
+    for (auto& p : *parts) {
+      p = mx::expand_dims(p, 2);
+    }
+  }
+  auto scores = mx::quantized_matmul(qs, k[0], k[1], k[2], true, group_size, bits);
+  if (visible) {
+    // [L, keys] or [B, 1, L, keys]; the latter gains the group axis.
+    auto m = visible->ndim() == 4 ? mx::expand_dims(*visible, 2) : *visible;
+    scores =
+        mx::where(m, scores, mx::array(-std::numeric_limits<float>::infinity(), scores.dtype()));
+  }
+  auto probs = mx::softmax(scores, -1, true);
+  auto out = mx::quantized_matmul(probs, v[0], v[1], v[2], false, group_size, bits);
+  return mx::reshape(out, {B, Hq, L, D});
+}
+
 Attention::Attention(const AttentionOptions& o)
     : q_proj(o.hidden_size, o.num_heads * o.head_dim, o.qkv_bias),
       k_proj(o.hidden_size, o.num_kv_heads * o.head_dim, o.qkv_bias),
@@ -95,8 +120,17 @@ array Attention::operator()(const array& x, KVCache& cache) const {
     q = (*rope_)(q, offset);
     k = (*rope_)(k, offset);
   }
-  auto [keys, values] = cache.update_and_fetch(k, v);
   array out = array(0.0f);
+  auto* quantized = dynamic_cast<QuantizedKVCache*>(&cache);
+  if (quantized && o.logit_softcap == 0) {
+    auto [kq, vq] = quantized->update_and_fetch_quantized(k, v);
+    auto visible = visible_keys(L, offset, kq[0].shape(2), o.sliding_window, cache.left_padding());
+    out =
+        quantized_attention(q, kq, vq, scale_, quantized->group_size(), quantized->bits(), visible);
+    out = mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, o.num_heads * o.head_dim});
+    return o_proj(out);
+  }
+  auto [keys, values] = cache.update_and_fetch(k, v);
   if (o.logit_softcap > 0) {
     // Soft-capped scores need the explicit softmax: tanh(s / cap) * cap before the mask.
     int group = o.num_heads / o.num_kv_heads;

@@ -105,7 +105,7 @@ namespace {
 void grow(std::vector<array>& parts, const std::vector<array>& like, int capacity) {
   for (size_t i = 0; i < like.size(); ++i) {
     auto shape = like[i].shape();
-    int have = parts.empty() ? 0 : parts[i].shape(2);
+    int have = i < parts.size() ? parts[i].shape(2) : 0;
     shape[2] = capacity - have;
     auto extra = mx::zeros(shape, like[i].dtype());
     if (parts.size() < like.size()) {
@@ -126,7 +126,8 @@ std::vector<array> prefix(const std::vector<array>& parts, int n) {
 
 } // namespace
 
-std::pair<array, array> QuantizedKVCache::update_and_fetch(const array& keys, const array& values) {
+std::pair<std::vector<array>, std::vector<array>>
+QuantizedKVCache::update_and_fetch_quantized(const array& keys, const array& values) {
   int L = keys.shape(2);
   check_head_dim(keys.shape(-1), group_size_);
   check_head_dim(values.shape(-1), group_size_);
@@ -149,8 +150,11 @@ std::pair<array, array> QuantizedKVCache::update_and_fetch(const array& keys, co
   write(keys_, k);
   write(values_, v);
   offset_ += L;
-  auto kp = prefix(keys_, offset_);
-  auto vp = prefix(values_, offset_);
+  return {prefix(keys_, offset_), prefix(values_, offset_)};
+}
+
+std::pair<array, array> QuantizedKVCache::update_and_fetch(const array& keys, const array& values) {
+  auto [kp, vp] = update_and_fetch_quantized(keys, values);
   return {mx::dequantize(kp[0], kp[1], kp[2], group_size_, bits_, "affine", dtype_),
           mx::dequantize(vp[0], vp[1], vp[2], group_size_, bits_, "affine", dtype_)};
 }

@@ -37,7 +37,7 @@ TEST_P(Batch, EachRowEqualsItsPromptAlone) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Architectures, Batch,
-                         ::testing::Values("llama", "gemma2", "gpt2", "qwen3_moe", "phi3",
+                         ::testing::Values("llama", "gemma2", "gpt2", "qwen3_moe", "mistral",
                                            "deepseek_v3"));
 
 TEST(BatchGenerate, RowsStopOnTheirOwn) {

@@ -56,6 +56,13 @@ std::optional<array> visible_keys(int L, int offset, int key_length, int window 
 AttentionMask make_attention_mask(int L, int offset, int key_length, int window = 0,
                                   const std::vector<int>& left_padding = {});
 
+// Attention over a QuantizedKVCache's stored keys and values (packed, scales, biases; [B,
+// kv_heads, keys, ...]) through quantized_matmul, without dequantizing the history:
+// q [B, heads, L, head_dim] -> [B, heads, L, head_dim]. `visible` as visible_keys() gives.
+array quantized_attention(const array& q, const std::vector<array>& keys,
+                          const std::vector<array>& values, float scale, int group_size, int bits,
+                          const std::optional<array>& visible);
+
 class Attention : public nn::Module {
 public:
   explicit Attention(const AttentionOptions& options);

@@ -79,6 +79,12 @@ public:
   void set_state(const std::vector<array>& state, int offset) override;
   void trim(int n) override;
 
+  // Appends like update_and_fetch but returns what is stored, (packed, scales, biases) for the
+  // keys and for the values up to the offset: attention through quantized_matmul reads these
+  // without dequantizing the whole history.
+  std::pair<std::vector<array>, std::vector<array>> update_and_fetch_quantized(const array& keys,
+                                                                               const array& values);
+
   int group_size() const { return group_size_; }
   int bits() const { return bits_; }
   // The dtype that fetched keys and values have (the model's).
