@@ -84,7 +84,9 @@ TEST_F(GenerationCli, PromptCacheFileGivesTheSameTokens) {
                              " --quantize 8 --group-size 32 --prompt-cache-file " + file),
                      "made for model");
   auto corrupt = work_ / "corrupt.safetensors";
-  std::ofstream(corrupt) << "\x10\x00\x00\x00\x00\x00\x00\x00{broken json!!!}";
+  // A header length of 16, then 16 bytes that are not JSON.
+  std::ofstream(corrupt, std::ios::binary)
+      << std::string("\x10\0\0\0\0\0\0\0{broken json!!!}", 24);
   expect_clean_error(run_cli("generate --model " + model +
                              " --prompt-ids 1,2 --prompt-cache-file " + corrupt.string()),
                      "prompt cache");
