@@ -57,9 +57,9 @@ inline std::vector<int32_t> greedy(Model& model, const std::vector<int32_t>& pro
   return out;
 }
 
-// A llama-architecture model, hidden 128, 2 heads of 64 (one KV head), 2 layers, vocab 512,
-// weights ~N(0, 0.1) (norm gains 1) so that logits are far from ties.
-inline std::unique_ptr<Model> random_llama(uint64_t seed = 7) {
+// A llama-architecture model, hidden 128, 2 heads of 64 (one KV head), 2 layers, weights
+// ~N(0, 0.1) (norm gains 1).
+inline std::unique_ptr<Model> random_llama(uint64_t seed = 7, int vocab_size = 512) {
   nlohmann::json config = {{"model_type", "llama"},
                            {"hidden_size", 128},
                            {"num_attention_heads", 2},
@@ -67,7 +67,7 @@ inline std::unique_ptr<Model> random_llama(uint64_t seed = 7) {
                            {"head_dim", 64},
                            {"intermediate_size", 256},
                            {"num_hidden_layers", 2},
-                           {"vocab_size", 512},
+                           {"vocab_size", vocab_size},
                            {"rms_norm_eps", 1e-6},
                            {"rope_theta", 10000.0},
                            {"max_position_embeddings", 512},
