@@ -335,7 +335,7 @@ const CommandRegistration registration{{
                                      "Generate for every prompt of this JSONL file at once "
                                      "({\"prompt\": TEXT} or {\"prompt_ids\": [ids]} per line); "
                                      "prints one JSON line per prompt");
-      prompts->excludes(o->prompt.ids_option);
+      prompts->excludes(o->prompt.ids_option)->excludes(o->prompt.text_option);
       sub.callback([o] { run(*o); });
     },
 }};

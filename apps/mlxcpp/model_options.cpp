@@ -197,11 +197,11 @@ LoadedLM load_lm(const ModelOptions& o, bool need_tokenizer) {
 }
 
 void add_prompt_options(CLI::App& app, PromptOptions& o) {
-  auto* prompt = app.add_option("--prompt", o.prompt, "The prompt text");
+  o.text_option = app.add_option("--prompt", o.prompt, "The prompt text");
   o.ids_option =
       app.add_option("--prompt-ids", o.prompt_ids,
                      "Prompt token ids (comma-separated; no tokenizer or chat template)");
-  prompt->excludes(o.ids_option);
+  o.text_option->excludes(o.ids_option);
   app.add_option("--system", o.system, "A system message for the chat template");
   app.add_flag("--no-chat-template", o.no_chat_template, "Use the prompt text as it is");
 }

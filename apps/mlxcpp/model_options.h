@@ -69,7 +69,8 @@ struct PromptOptions {
   std::string prompt_ids;
   std::string system;
   bool no_chat_template = false;
-  CLI::Option* ids_option = nullptr; // set by add_prompt_options
+  CLI::Option* text_option = nullptr; // set by add_prompt_options
+  CLI::Option* ids_option = nullptr;
   bool have_ids() const { return ids_option && ids_option->count() > 0; }
 };
 

@@ -85,8 +85,7 @@ TEST_F(GenerationCli, PromptCacheFileGivesTheSameTokens) {
                      "made for model");
   auto corrupt = work_ / "corrupt.safetensors";
   // A header length of 16, then 16 bytes that are not JSON.
-  std::ofstream(corrupt, std::ios::binary)
-      << std::string("\x10\0\0\0\0\0\0\0{broken json!!!}", 24);
+  std::ofstream(corrupt, std::ios::binary) << std::string("\x10\0\0\0\0\0\0\0{broken json!!!}", 24);
   expect_clean_error(run_cli("generate --model " + model +
                              " --prompt-ids 1,2 --prompt-cache-file " + corrupt.string()),
                      "prompt cache");
@@ -145,6 +144,9 @@ TEST_F(GenerationCli, PromptsFilePrintsOneLinePerPrompt) {
                      "line 2");
   expect_clean_error(run_cli("generate --model " + model + " --prompts-file /nonexistent.jsonl"),
                      "cannot read");
+  expect_clean_error(run_cli("generate --model " + model + " --prompts-file " + file.string() +
+                             " --prompt-ids 1,2"),
+                     "excludes");
   expect_clean_error(run_cli("generate --model " + model + " --prompts-file " + file.string() +
                              " --draft-model " + model),
                      "cannot be combined");
