@@ -77,10 +77,11 @@ value_and_grad(const std::function<array(const array&)>& fun) {
 inline SimpleValueAndGradFn
 value_and_grad(const std::function<array(const std::vector<array>&)>& fun,
                const std::vector<int>& argnums) {
-  return [fun, argnums](const std::vector<array>& inputs) {
-    auto result =
-        value_and_grad([fun](const std::vector<array>& in) { return std::vector<array>{fun(in)}; },
-                       argnums)(inputs);
+  // Built once, so that bad argnums are reported here rather than at the first call.
+  auto vector_fn = value_and_grad(
+      [fun](const std::vector<array>& in) { return std::vector<array>{fun(in)}; }, argnums);
+  return [vector_fn](const std::vector<array>& inputs) {
+    auto result = vector_fn(inputs);
     return std::make_pair(result.first[0], result.second);
   };
 }

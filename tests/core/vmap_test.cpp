@@ -71,8 +71,8 @@ TEST(Vmap, ElementwiseOps) {
   expect_vmap_equals_loop(one([](const array& a) { return astype(a, float32); }), {x});
   expect_vmap_equals_loop(one([](const array& a) { return logical_not(a > 1.0); }), {x});
   expect_vmap_equals_loop(two([](const array& a, const array& b) { return a * b + b; }), {x, y});
-  expect_vmap_equals_loop(two([](const array& a, const array& b) { return power(a, b); }), {x, y},
-                          {0, 1});
+  expect_vmap_equals_loop(two([](const array& a, const array& b) { return power(a, b); }),
+                          {x, transpose(y)}, {0, 1});
   expect_vmap_equals_loop(two([](const array& a, const array& b) { return a < b; }), {x, y});
   // One input shared across the batch, and broadcasting inside the function.
   auto row = random_array({3});
@@ -122,7 +122,7 @@ TEST(Vmap, ShapeOps) {
       [](const std::vector<array>& in) {
         return std::vector<array>{concatenate({in[0], in[1], in[0]}, 1)};
       },
-      {x, random_array({3, 4})}, {1, -1});
+      {x, random_array({2, 5})}, {1, -1});
 }
 
 TEST(Vmap, Matmul) {

@@ -138,19 +138,38 @@ std::pair<std::vector<array>, std::vector<int>> LogSumExp::vmap(const std::vecto
   return {{logsumexp(x, -1, true, stream())}, {0}};
 }
 
-// Scans: a cumulative sum's transpose is the cumulative sum the other way.
+// Scans. Output i depends on the inputs j it accumulated, so the cotangent of x_j sums over
+// the outputs i that come after it: a cumulative sum of the cotangent the other way.
 
 std::vector<array> Scan::vjp(const std::vector<array>& primals,
                              const std::vector<array>& cotangents, const std::vector<int>&,
-                             const std::vector<array>&) {
+                             const std::vector<array>& outputs) {
   auto s = stream();
-  if (!differentiable(primals[0].dtype())) {
-    return {zero_cotangent(primals[0], s)};
+  const auto& x = primals[0];
+  if (!differentiable(x.dtype())) {
+    return {zero_cotangent(x, s)};
   }
-  if (type_ != ScanType::Sum) {
-    throw std::runtime_error(std::string("[") + name() + "] vjp is not implemented.");
+  const auto& ct = cotangents[0];
+  auto backwards = [&](const array& a) { return cumsum(a, axis_, !reverse_, inclusive_, s); };
+  switch (type_) {
+  case ScanType::Sum:
+    return {backwards(ct)};
+  case ScanType::Prod:
+    // d y_i / d x_j = y_i / x_j for the j in y_i's product (x_j nonzero).
+    return {divide(backwards(multiply(ct, outputs[0], s)), x, s)};
+  case ScanType::LogAddExp:
+    if (inclusive_) {
+      // d y_i / d x_j = exp(x_j - y_i), split as exp(x_j - c) exp(c - y_i) around the row
+      // maximum c so that neither factor overflows for moderate ranges.
+      auto c = stop_gradient(max(x, axis_, true, s), s);
+      auto right = multiply(ct, exp(subtract(c, outputs[0], s), s), s);
+      return {multiply(exp(subtract(x, c, s), s), backwards(right), s)};
+    }
+    break;
+  default:
+    break;
   }
-  return {cumsum(cotangents[0], axis_, !reverse_, inclusive_, s)};
+  throw std::invalid_argument(std::string("[") + name() + "] vjp is not implemented.");
 }
 
 } // namespace mlx::core
