@@ -313,4 +313,34 @@ TEST(AutodiffRules, QuantizedMatmulInput) {
   check(g, {random_array({2, 3, 64}, -1, 1, float32)}, 1e-2, 1e-3);
 }
 
+TEST(AutodiffRules, DynamicSlices) {
+  auto x = random_array({5, 4});
+  auto start = array({2, 1}, int32);
+  check1([&](const array& a) { return slice(a, start, {0, 1}, {2, 3}); }, x);
+  auto upd = [&](const std::vector<array>& in) {
+    return std::vector<array>{slice_update(in[0], in[1], array({1}, int32), {0})};
+  };
+  check(upd, {x, random_array({3, 4})});
+}
+
+TEST(AutodiffRules, GatherMatmul) {
+  // Expert matrices chosen per entry, with repeats so that cotangents accumulate.
+  auto lhs = array({0, 1, 1, 0}, {2, 2}, uint32);
+  auto rhs = array({2, 0, 2, 1}, {2, 2}, uint32);
+  auto f = [&](const std::vector<array>& in) {
+    return std::vector<array>{gather_mm(in[0], in[1], lhs, rhs)};
+  };
+  check(f, {random_array({2, 3, 4}), random_array({3, 4, 5})});
+}
+
+TEST(AutodiffRules, GatherQuantizedMatmulInput) {
+  auto q = quantize(random_array({3, 16, 64}, -1, 1, float32), 32, 4);
+  auto lhs = array({0, 1, 1, 0}, uint32);
+  auto rhs = array({2, 0, 2, 1}, uint32);
+  auto f = [&](const std::vector<array>& in) {
+    return std::vector<array>{gather_qmm(in[0], q[0], q[1], q[2], lhs, rhs, true, 32, 4)};
+  };
+  check(f, {random_array({2, 3, 64}, -1, 1, float32)}, 1e-2, 1e-3);
+}
+
 } // namespace

@@ -1,6 +1,8 @@
 // The autodiff API: vjp/jvp/grad/value_and_grad semantics (argument selection, auxiliary
 // outputs, errors), stop_gradient, custom_vjp/custom_function, checkpoint, higher-order
 // derivatives, and the gradient of a tiny MLP's loss against central differences.
+#include <gtest/gtest-spi.h>
+
 #include "grad_check.h"
 
 using namespace grad_check;
@@ -249,6 +251,21 @@ TEST(Autodiff, TinyMlpLossGradient) {
     }
   }
   check([&](const std::vector<array>& p) { return std::vector<array>{loss_fn(p)}; }, params);
+}
+
+// The checker itself must catch a wrong rule: here a vjp that is off by a factor of two.
+void check_a_wrong_vjp() {
+  auto f = custom_vjp([](const std::vector<array>& in) { return std::vector<array>{sin(in[0])}; },
+                      [](const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<array>&) {
+                        return std::vector<array>{
+                            multiply(multiply(cotangents[0], cos(primals[0])), array(2.0))};
+                      });
+  check(f, {random_array({3})});
+}
+
+TEST(Autodiff, CheckerCatchesAWrongRule) {
+  EXPECT_NONFATAL_FAILURE(check_a_wrong_vjp(), "vjp disagrees");
 }
 
 } // namespace

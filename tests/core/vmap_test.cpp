@@ -194,4 +194,16 @@ TEST(Vmap, Errors) {
   EXPECT_THROW(vmap(f, {0}, {0, 0})({array({1.0, 2.0})}), std::invalid_argument);
 }
 
+TEST(Vmap, CustomFunctionsAndStopGradient) {
+  auto x = random_array({4, 3});
+  auto custom =
+      custom_vjp([](const std::vector<array>& in) { return std::vector<array>{exp(in[0])}; },
+                 [](const std::vector<array>&, const std::vector<array>& cotangents,
+                    const std::vector<array>& outputs) {
+                   return std::vector<array>{multiply(cotangents[0], outputs[0])};
+                 });
+  expect_vmap_equals_loop(custom, {x});
+  expect_vmap_equals_loop(one([](const array& a) { return stop_gradient(a) * a; }), {x}, {1});
+}
+
 } // namespace

@@ -136,4 +136,47 @@ std::vector<array> SliceUpdate::vjp(const std::vector<array>& primals,
   return vjps;
 }
 
+// Dynamic slices: both primitives clamp the start the same way (dynamic_offset), so the
+// update writes back exactly the window the slice read.
+
+std::vector<array> DynamicSlice::vjp(const std::vector<array>& primals,
+                                     const std::vector<array>& cotangents,
+                                     const std::vector<int>& argnums, const std::vector<array>&) {
+  auto s = stream();
+  const auto& src = primals[0];
+  std::vector<array> vjps;
+  for (int i : argnums) {
+    if (i == 0) {
+      vjps.push_back(array(src.shape(), src.dtype(), std::make_shared<DynamicSliceUpdate>(s, axes_),
+                           {zeros_like(src, s), cotangents[0], primals[1]}));
+    } else {
+      vjps.push_back(zero_cotangent(primals[i], s));
+    }
+  }
+  return vjps;
+}
+
+std::vector<array> DynamicSliceUpdate::vjp(const std::vector<array>& primals,
+                                           const std::vector<array>& cotangents,
+                                           const std::vector<int>& argnums,
+                                           const std::vector<array>&) {
+  auto s = stream();
+  const auto& ct = cotangents[0];
+  const auto& update = primals[1];
+  std::vector<array> vjps;
+  for (int i : argnums) {
+    if (i == 0) {
+      vjps.push_back(array(ct.shape(), ct.dtype(), std::make_shared<DynamicSliceUpdate>(s, axes_),
+                           {ct, zeros_like(update, s), primals[2]}));
+    } else if (i == 1) {
+      vjps.push_back(array(update.shape(), ct.dtype(),
+                           std::make_shared<DynamicSlice>(s, axes_, update.shape()),
+                           {ct, primals[2]}));
+    } else {
+      vjps.push_back(zero_cotangent(primals[i], s));
+    }
+  }
+  return vjps;
+}
+
 } // namespace mlx::core
