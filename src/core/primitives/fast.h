@@ -12,6 +12,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "RMSNorm"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -28,6 +31,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "LayerNorm"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -45,6 +51,11 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "RoPE"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -66,6 +77,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "ScaledDotProductAttention"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:

@@ -21,6 +21,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Gather"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
@@ -36,6 +39,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "GatherAxis"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[1].shape()};
@@ -56,6 +62,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -79,6 +88,9 @@ public:
   const char* name() const override {
     return reduce_type_ == Sum ? "ScatterAxisSum" : "ScatterAxis";
   }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -113,6 +125,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "SliceUpdate"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -133,6 +148,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "DynamicSlice"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {slice_size_}; }
 
@@ -150,6 +168,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "DynamicSliceUpdate"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};

@@ -51,6 +51,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "QuantizedMatmul"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
@@ -72,6 +75,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "GatherQMM"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
