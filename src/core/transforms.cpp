@@ -62,7 +62,7 @@ void run_node(array& node) {
   if (primitive.device().type == Device::cpu) {
     primitive.eval_cpu(node.inputs(), outputs);
   } else {
-    primitive.eval_gpu(node.inputs(), outputs);
+    gpu_backend::eval(primitive, node.inputs(), outputs);
   }
   for (auto& out : outputs) {
     out.set_status(array::Status::available);

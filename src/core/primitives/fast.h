@@ -17,6 +17,8 @@ public:
     return {inputs[0].shape()};
   }
 
+  float eps() const { return eps_; }
+
 private:
   float eps_;
 };
@@ -32,6 +34,8 @@ public:
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
   }
+
+  float eps() const { return eps_; }
 
 private:
   float eps_;
@@ -50,6 +54,10 @@ public:
     return {inputs[0].shape()};
   }
 
+  int dims() const { return dims_; }
+  bool traditional() const { return traditional_; }
+  float scale() const { return scale_; }
+
 private:
   int dims_;
   bool traditional_;
@@ -67,6 +75,10 @@ public:
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "ScaledDotProductAttention"; }
   bool is_equivalent(const Primitive& other) const override;
+
+  float scale() const { return scale_; }
+  AttentionMask mask() const { return mask_; }
+  bool has_sinks() const { return has_sinks_; }
 
 private:
   float scale_;

@@ -53,6 +53,10 @@ public:
   const char* name() const override { return "QuantizedMatmul"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+  bool transpose() const { return transpose_; }
+
 private:
   int group_size_;
   int bits_;

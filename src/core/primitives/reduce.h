@@ -41,6 +41,9 @@ public:
   const char* name() const override { return type_ == ArgReduceType::ArgMin ? "ArgMin" : "ArgMax"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  ArgReduceType type() const { return type_; }
+  int axis() const { return axis_; }
+
 private:
   ArgReduceType type_;
   int axis_;

@@ -94,6 +94,8 @@ public:
   const char* name() const override { return "Contiguous"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  bool allow_col_major() const { return allow_col_major_; }
+
 private:
   bool allow_col_major_;
 };
@@ -118,6 +120,8 @@ public:
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Concatenate"; }
   bool is_equivalent(const Primitive& other) const override;
+
+  int axis() const { return axis_; }
 
 private:
   int axis_;

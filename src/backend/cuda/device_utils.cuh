@@ -1,0 +1,166 @@
+// Device-side helpers shared by the kernel files: the dtype -> C++ type map, conversions that
+// go through float for the half types, and strided indexing over collapsed layouts.
+#pragma once
+
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+
+#include <cstdint>
+#include <type_traits>
+#include <vector>
+
+#include "mlx/array.h"
+
+namespace mlx::core::cu {
+
+constexpr int max_dims = 8;
+
+template <typename T>
+struct TypeTag {
+  using type = T;
+};
+
+// The type a TypeTag carries (through references: nvcc's host pass makes a captured tag one).
+template <typename Tag>
+using tag_t = typename std::decay_t<Tag>::type;
+
+// Calls f(TypeTag<T>{}) with the device type of `dtype`; returns false for complex64 (no GPU
+// kernels) instead of calling.
+template <typename F>
+bool dispatch_all(Dtype dtype, F&& f) {
+  switch (dtype) {
+  case Dtype::Val::bool_: f(TypeTag<bool>{}); return true;
+  case Dtype::Val::uint8: f(TypeTag<uint8_t>{}); return true;
+  case Dtype::Val::uint16: f(TypeTag<uint16_t>{}); return true;
+  case Dtype::Val::uint32: f(TypeTag<uint32_t>{}); return true;
+  case Dtype::Val::uint64: f(TypeTag<uint64_t>{}); return true;
+  case Dtype::Val::int8: f(TypeTag<int8_t>{}); return true;
+  case Dtype::Val::int16: f(TypeTag<int16_t>{}); return true;
+  case Dtype::Val::int32: f(TypeTag<int32_t>{}); return true;
+  case Dtype::Val::int64: f(TypeTag<int64_t>{}); return true;
+  case Dtype::Val::float16: f(TypeTag<__half>{}); return true;
+  case Dtype::Val::bfloat16: f(TypeTag<__nv_bfloat16>{}); return true;
+  case Dtype::Val::float32: f(TypeTag<float>{}); return true;
+  case Dtype::Val::float64: f(TypeTag<double>{}); return true;
+  default: return false;
+  }
+}
+
+// The floating types that model kernels take (float32, float16, bfloat16).
+template <typename F>
+bool dispatch_float(Dtype dtype, F&& f) {
+  switch (dtype) {
+  case Dtype::Val::float16: f(TypeTag<__half>{}); return true;
+  case Dtype::Val::bfloat16: f(TypeTag<__nv_bfloat16>{}); return true;
+  case Dtype::Val::float32: f(TypeTag<float>{}); return true;
+  default: return false;
+  }
+}
+
+template <typename T>
+inline constexpr bool is_half_v =
+    std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>;
+
+template <typename T>
+inline constexpr bool is_floating_v = is_half_v<T> || std::is_floating_point_v<T>;
+
+// What arithmetic on T is done in: float for the half types, T otherwise.
+template <typename T>
+using compute_t = std::conditional_t<is_half_v<T>, float, T>;
+
+template <typename T>
+__device__ __forceinline__ compute_t<T> load(T v) {
+  if constexpr (std::is_same_v<T, __half>) {
+    return __half2float(v);
+  } else if constexpr (std::is_same_v<T, __nv_bfloat16>) {
+    return __bfloat162float(v);
+  } else {
+    return v;
+  }
+}
+
+// Converts any supported value to To (round to nearest even for the half types; nonzero is
+// true for bool).
+template <typename To, typename From>
+__device__ __forceinline__ To convert(From v) {
+  if constexpr (std::is_same_v<To, From>) {
+    return v;
+  } else if constexpr (is_half_v<From>) {
+    return convert<To>(load(v));
+  } else if constexpr (std::is_same_v<To, bool>) {
+    return v != From(0);
+  } else if constexpr (std::is_same_v<To, __half>) {
+    return __float2half_rn(static_cast<float>(v));
+  } else if constexpr (std::is_same_v<To, __nv_bfloat16>) {
+    return __float2bfloat16_rn(static_cast<float>(v));
+  } else {
+    return static_cast<To>(v);
+  }
+}
+
+// A shape and the strides (in elements) of up to N arrays over it, with adjacent axes merged
+// where every array allows it. Built on the host, passed to kernels by value.
+template <int N>
+struct Layout {
+  int ndim = 0;
+  int64_t shape[max_dims];
+  int64_t strides[N][max_dims];
+
+  __device__ __forceinline__ int64_t offset(int64_t index, int which) const {
+    if (ndim == 1) {
+      return index * strides[which][0];
+    }
+    int64_t loc = 0;
+    for (int d = ndim - 1; d >= 0 && index > 0; --d) {
+      int64_t q = index / shape[d];
+      loc += (index - q * shape[d]) * strides[which][d];
+      index = q;
+    }
+    return loc;
+  }
+};
+
+// Merges axes (dropping size-1 ones); returns false when more than max_dims remain.
+template <int N>
+bool make_layout(const Shape& shape, const std::vector<const Strides*>& strides, Layout<N>& out) {
+  std::vector<int64_t> sh;
+  std::vector<std::vector<int64_t>> st(N);
+  for (size_t d = 0; d < shape.size(); ++d) {
+    if (shape[d] == 1) {
+      continue;
+    }
+    bool merge = !sh.empty();
+    for (int k = 0; k < N && merge; ++k) {
+      merge = st[k].back() == (*strides[k])[d] * shape[d];
+    }
+    if (merge) {
+      sh.back() *= shape[d];
+      for (int k = 0; k < N; ++k) {
+        st[k].back() = (*strides[k])[d];
+      }
+    } else {
+      sh.push_back(shape[d]);
+      for (int k = 0; k < N; ++k) {
+        st[k].push_back((*strides[k])[d]);
+      }
+    }
+  }
+  if (sh.size() > static_cast<size_t>(max_dims)) {
+    return false;
+  }
+  out.ndim = static_cast<int>(sh.size());
+  for (int d = 0; d < out.ndim; ++d) {
+    out.shape[d] = sh[d];
+    for (int k = 0; k < N; ++k) {
+      out.strides[k][d] = st[k][d];
+    }
+  }
+  return true;
+}
+
+inline unsigned grid_for(int64_t n, int block) {
+  int64_t blocks = (n + block - 1) / block;
+  return static_cast<unsigned>(blocks < 65535 * 8 ? blocks : 65535 * 8);
+}
+
+} // namespace mlx::core::cu
