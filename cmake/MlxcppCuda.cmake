@@ -24,7 +24,7 @@ if(MLXCPP_CUDA)
   set(CMAKE_CUDA_STANDARD 20)
   set(CMAKE_CUDA_STANDARD_REQUIRED ON)
   # 997: the primitive headers' eval_cpu overloads hide the base's on purpose.
-  string(APPEND CMAKE_CUDA_FLAGS " -diag-suppress=997")
+  string(APPEND CMAKE_CUDA_FLAGS " -diag-suppress=997 --expt-relaxed-constexpr")
   find_package(CUDAToolkit REQUIRED)
   message(STATUS "mlxcpp: CUDA backend on (architectures ${CMAKE_CUDA_ARCHITECTURES})")
 else()

@@ -30,6 +30,10 @@ CachingAllocator* allocator();
 // Runs a primitive whose stream is on the GPU.
 void eval(Primitive& primitive, const std::vector<array>& inputs, std::vector<array>& outputs);
 
+// How many GPU primitives have run on the CPU so far for want of a GPU kernel (tests use it to
+// check that a kernel really ran on the device).
+size_t cpu_fallback_count();
+
 // A buffer for `size` bytes of host memory owned by someone else (a file mapping), which the
 // active allocator can hand to the device; release it with `release_host_memory`.
 allocator::Buffer wrap_host_memory(void* ptr, size_t size);

@@ -81,9 +81,7 @@ public:
     }
   }
 
-  size_t size(allocator::Buffer b) const override {
-    return handle(b) ? handle(b)->size : 0;
-  }
+  size_t size(allocator::Buffer b) const override { return handle(b) ? handle(b)->size : 0; }
 
   void* raw_ptr(allocator::Buffer b) override {
     std::lock_guard lock(mutex_);

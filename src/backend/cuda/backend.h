@@ -36,8 +36,7 @@ array device_temp(const Shape& shape, Dtype dtype, cudaStream_t stream);
 
 // A GPU kernel for one primitive type. Returns false when it does not handle these inputs
 // (dtype, layout); the primitive then runs on the CPU over host copies.
-using Kernel =
-    std::function<bool(Primitive&, const std::vector<array>&, std::vector<array>&)>;
+using Kernel = std::function<bool(Primitive&, const std::vector<array>&, std::vector<array>&)>;
 
 void add_kernel(std::type_index type, Kernel kernel);
 

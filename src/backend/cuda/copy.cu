@@ -1,8 +1,8 @@
 // Copies between any two layouts of one shape, converting the dtype: astype, copy, contiguous
 // and every kernel that needs a row-major or windowed copy (concatenate, slice_update, full).
+#include "backend/common/strides.h"
 #include "backend/cuda/backend.h"
 #include "backend/cuda/copy.h"
-#include "backend/common/strides.h"
 #include "backend/cuda/device_utils.cuh"
 #include "core/primitives/elementwise.h"
 #include "core/primitives/shape.h"
@@ -26,10 +26,10 @@ inline constexpr bool converts_v =
     std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t> || is_floating_v<T>;
 
 template <typename T>
-using bits_t = std::conditional_t<
-    sizeof(T) == 1, uint8_t,
-    std::conditional_t<sizeof(T) == 2, uint16_t,
-                       std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
+using bits_t =
+    std::conditional_t<sizeof(T) == 1, uint8_t,
+                       std::conditional_t<sizeof(T) == 2, uint16_t,
+                                          std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>>>;
 
 } // namespace
 
@@ -75,8 +75,7 @@ void copy_into(const array& src, void* dst, Dtype dst_dtype, const Strides& dst_
   } else {
     dispatch_all(src.dtype(), [&](auto in) {
       dispatch_all(dst_dtype, [&](auto out) {
-        if constexpr (converts_v<tag_t<decltype(in)>> &&
-                      converts_v<tag_t<decltype(out)>>) {
+        if constexpr (converts_v<tag_t<decltype(in)>> && converts_v<tag_t<decltype(out)>>) {
           launch(in, out);
         }
       });

@@ -29,20 +29,47 @@ using tag_t = typename std::decay_t<Tag>::type;
 template <typename F>
 bool dispatch_all(Dtype dtype, F&& f) {
   switch (dtype) {
-  case Dtype::Val::bool_: f(TypeTag<bool>{}); return true;
-  case Dtype::Val::uint8: f(TypeTag<uint8_t>{}); return true;
-  case Dtype::Val::uint16: f(TypeTag<uint16_t>{}); return true;
-  case Dtype::Val::uint32: f(TypeTag<uint32_t>{}); return true;
-  case Dtype::Val::uint64: f(TypeTag<uint64_t>{}); return true;
-  case Dtype::Val::int8: f(TypeTag<int8_t>{}); return true;
-  case Dtype::Val::int16: f(TypeTag<int16_t>{}); return true;
-  case Dtype::Val::int32: f(TypeTag<int32_t>{}); return true;
-  case Dtype::Val::int64: f(TypeTag<int64_t>{}); return true;
-  case Dtype::Val::float16: f(TypeTag<__half>{}); return true;
-  case Dtype::Val::bfloat16: f(TypeTag<__nv_bfloat16>{}); return true;
-  case Dtype::Val::float32: f(TypeTag<float>{}); return true;
-  case Dtype::Val::float64: f(TypeTag<double>{}); return true;
-  default: return false;
+  case Dtype::Val::bool_:
+    f(TypeTag<bool>{});
+    return true;
+  case Dtype::Val::uint8:
+    f(TypeTag<uint8_t>{});
+    return true;
+  case Dtype::Val::uint16:
+    f(TypeTag<uint16_t>{});
+    return true;
+  case Dtype::Val::uint32:
+    f(TypeTag<uint32_t>{});
+    return true;
+  case Dtype::Val::uint64:
+    f(TypeTag<uint64_t>{});
+    return true;
+  case Dtype::Val::int8:
+    f(TypeTag<int8_t>{});
+    return true;
+  case Dtype::Val::int16:
+    f(TypeTag<int16_t>{});
+    return true;
+  case Dtype::Val::int32:
+    f(TypeTag<int32_t>{});
+    return true;
+  case Dtype::Val::int64:
+    f(TypeTag<int64_t>{});
+    return true;
+  case Dtype::Val::float16:
+    f(TypeTag<__half>{});
+    return true;
+  case Dtype::Val::bfloat16:
+    f(TypeTag<__nv_bfloat16>{});
+    return true;
+  case Dtype::Val::float32:
+    f(TypeTag<float>{});
+    return true;
+  case Dtype::Val::float64:
+    f(TypeTag<double>{});
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -50,16 +77,22 @@ bool dispatch_all(Dtype dtype, F&& f) {
 template <typename F>
 bool dispatch_float(Dtype dtype, F&& f) {
   switch (dtype) {
-  case Dtype::Val::float16: f(TypeTag<__half>{}); return true;
-  case Dtype::Val::bfloat16: f(TypeTag<__nv_bfloat16>{}); return true;
-  case Dtype::Val::float32: f(TypeTag<float>{}); return true;
-  default: return false;
+  case Dtype::Val::float16:
+    f(TypeTag<__half>{});
+    return true;
+  case Dtype::Val::bfloat16:
+    f(TypeTag<__nv_bfloat16>{});
+    return true;
+  case Dtype::Val::float32:
+    f(TypeTag<float>{});
+    return true;
+  default:
+    return false;
   }
 }
 
 template <typename T>
-inline constexpr bool is_half_v =
-    std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>;
+inline constexpr bool is_half_v = std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>;
 
 template <typename T>
 inline constexpr bool is_floating_v = is_half_v<T> || std::is_floating_point_v<T>;
@@ -156,6 +189,37 @@ bool make_layout(const Shape& shape, const std::vector<const Strides*>& strides,
     }
   }
   return true;
+}
+
+// Rounds a float to T and back: the CPU kernels round intermediates to the input type at the
+// same points, so the GPU does too.
+template <typename T>
+__device__ __forceinline__ float rounded(float v) {
+  return static_cast<float>(load(convert<T>(v)));
+}
+
+// Sum or max of one float per thread over a block (blockDim.x a multiple of 32, at most 1024);
+// every thread gets the result.
+template <bool is_max>
+__device__ float block_all_reduce(float v) {
+  __shared__ float partial[32];
+  for (int s = 16; s > 0; s /= 2) {
+    float o = __shfl_xor_sync(0xffffffff, v, s);
+    v = is_max ? fmaxf(v, o) : v + o;
+  }
+  int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  __syncthreads(); // partial may still be read from a previous call
+  if (lane == 0) {
+    partial[warp] = v;
+  }
+  __syncthreads();
+  int warps = blockDim.x / 32;
+  v = lane < warps ? partial[lane] : (is_max ? -INFINITY : 0.0f);
+  for (int s = 16; s > 0; s /= 2) {
+    float o = __shfl_xor_sync(0xffffffff, v, s);
+    v = is_max ? fmaxf(v, o) : v + o;
+  }
+  return v;
 }
 
 inline unsigned grid_for(int64_t n, int block) {

@@ -20,37 +20,68 @@ inline constexpr bool is_int_v = std::is_integral_v<T> && !std::is_same_v<T, boo
 template <typename C>
 __device__ C unary_float(UnaryOp op, C x) {
   switch (op) {
-  case UnaryOp::Abs: return fabs(x);
-  case UnaryOp::ArcCos: return acos(x);
-  case UnaryOp::ArcCosh: return acosh(x);
-  case UnaryOp::ArcSin: return asin(x);
-  case UnaryOp::ArcSinh: return asinh(x);
-  case UnaryOp::ArcTan: return atan(x);
-  case UnaryOp::ArcTanh: return atanh(x);
-  case UnaryOp::Ceil: return ceil(x);
-  case UnaryOp::Cos: return cos(x);
-  case UnaryOp::Cosh: return cosh(x);
-  case UnaryOp::Erf: return erf(x);
-  case UnaryOp::ErfInv: return erfinv(x);
-  case UnaryOp::Exp: return exp(x);
-  case UnaryOp::Expm1: return expm1(x);
-  case UnaryOp::Floor: return floor(x);
-  case UnaryOp::Log: return log(x);
-  case UnaryOp::Log2: return log2(x);
-  case UnaryOp::Log10: return log10(x);
-  case UnaryOp::Log1p: return log1p(x);
-  case UnaryOp::Negative: return -x;
-  case UnaryOp::Round: return rint(x);
-  case UnaryOp::Rsqrt: return C(1) / sqrt(x);
-  case UnaryOp::Sigmoid: return C(1) / (C(1) + exp(-x));
-  case UnaryOp::Sign: return x > C(0) ? C(1) : (x < C(0) ? C(-1) : x);
-  case UnaryOp::Sin: return sin(x);
-  case UnaryOp::Sinh: return sinh(x);
-  case UnaryOp::Sqrt: return sqrt(x);
-  case UnaryOp::Square: return x * x;
-  case UnaryOp::Tan: return tan(x);
-  case UnaryOp::Tanh: return tanh(x);
-  default: return x;
+  case UnaryOp::Abs:
+    return fabs(x);
+  case UnaryOp::ArcCos:
+    return acos(x);
+  case UnaryOp::ArcCosh:
+    return acosh(x);
+  case UnaryOp::ArcSin:
+    return asin(x);
+  case UnaryOp::ArcSinh:
+    return asinh(x);
+  case UnaryOp::ArcTan:
+    return atan(x);
+  case UnaryOp::ArcTanh:
+    return atanh(x);
+  case UnaryOp::Ceil:
+    return ceil(x);
+  case UnaryOp::Cos:
+    return cos(x);
+  case UnaryOp::Cosh:
+    return cosh(x);
+  case UnaryOp::Erf:
+    return erf(x);
+  case UnaryOp::ErfInv:
+    return erfinv(x);
+  case UnaryOp::Exp:
+    return exp(x);
+  case UnaryOp::Expm1:
+    return expm1(x);
+  case UnaryOp::Floor:
+    return floor(x);
+  case UnaryOp::Log:
+    return log(x);
+  case UnaryOp::Log2:
+    return log2(x);
+  case UnaryOp::Log10:
+    return log10(x);
+  case UnaryOp::Log1p:
+    return log1p(x);
+  case UnaryOp::Negative:
+    return -x;
+  case UnaryOp::Round:
+    return rint(x);
+  case UnaryOp::Rsqrt:
+    return C(1) / sqrt(x);
+  case UnaryOp::Sigmoid:
+    return C(1) / (C(1) + exp(-x));
+  case UnaryOp::Sign:
+    return x > C(0) ? C(1) : (x < C(0) ? C(-1) : x);
+  case UnaryOp::Sin:
+    return sin(x);
+  case UnaryOp::Sinh:
+    return sinh(x);
+  case UnaryOp::Sqrt:
+    return sqrt(x);
+  case UnaryOp::Square:
+    return x * x;
+  case UnaryOp::Tan:
+    return tan(x);
+  case UnaryOp::Tanh:
+    return tanh(x);
+  default:
+    return x;
   }
 }
 
@@ -63,16 +94,20 @@ __device__ T unary_int(UnaryOp op, T x) {
     } else {
       return x;
     }
-  case UnaryOp::Negative: return T(-x);
-  case UnaryOp::Square: return T(x * x);
+  case UnaryOp::Negative:
+    return T(-x);
+  case UnaryOp::Square:
+    return T(x * x);
   case UnaryOp::Sign:
     if constexpr (std::is_signed_v<T>) {
       return T((x > 0) - (x < 0));
     } else {
       return T(x > 0);
     }
-  case UnaryOp::BitwiseInvert: return T(~x);
-  default: return x; // Ceil, Floor, Round: integers are unchanged
+  case UnaryOp::BitwiseInvert:
+    return T(~x);
+  default:
+    return x; // Ceil, Floor, Round: integers are unchanged
   }
 }
 
@@ -195,31 +230,44 @@ bool binary_supported(BinaryOp op, Dtype dtype) {
 template <typename C>
 __device__ bool predicate(BinaryOp op, C a, C b) {
   switch (op) {
-  case BinaryOp::Equal: return a == b;
+  case BinaryOp::Equal:
+    return a == b;
   case BinaryOp::NaNEqual:
     if constexpr (std::is_floating_point_v<C>) {
       return a == b || (isnan(a) && isnan(b));
     } else {
       return a == b;
     }
-  case BinaryOp::Greater: return a > b;
-  case BinaryOp::GreaterEqual: return a >= b;
-  case BinaryOp::Less: return a < b;
-  case BinaryOp::LessEqual: return a <= b;
-  case BinaryOp::NotEqual: return a != b;
-  case BinaryOp::LogicalAnd: return a != C(0) && b != C(0);
-  case BinaryOp::LogicalOr: return a != C(0) || b != C(0);
-  default: return false;
+  case BinaryOp::Greater:
+    return a > b;
+  case BinaryOp::GreaterEqual:
+    return a >= b;
+  case BinaryOp::Less:
+    return a < b;
+  case BinaryOp::LessEqual:
+    return a <= b;
+  case BinaryOp::NotEqual:
+    return a != b;
+  case BinaryOp::LogicalAnd:
+    return a != C(0) && b != C(0);
+  case BinaryOp::LogicalOr:
+    return a != C(0) || b != C(0);
+  default:
+    return false;
   }
 }
 
 template <typename C>
 __device__ C arith_float(BinaryOp op, C a, C b) {
   switch (op) {
-  case BinaryOp::Add: return a + b;
-  case BinaryOp::ArcTan2: return atan2(a, b);
-  case BinaryOp::Divide: return a / b;
-  case BinaryOp::FloorDivide: return floor(a / b);
+  case BinaryOp::Add:
+    return a + b;
+  case BinaryOp::ArcTan2:
+    return atan2(a, b);
+  case BinaryOp::Divide:
+    return a / b;
+  case BinaryOp::FloorDivide:
+    return floor(a / b);
   case BinaryOp::LogAddExp: {
     if (isnan(a) || isnan(b)) {
       return a + b;
@@ -228,26 +276,36 @@ __device__ C arith_float(BinaryOp op, C a, C b) {
     C lo = a > b ? b : a;
     return isinf(hi) && hi < 0 ? hi : hi + log1p(exp(lo - hi));
   }
-  case BinaryOp::Maximum: return (isnan(a) || a > b) ? a : b;
-  case BinaryOp::Minimum: return (isnan(a) || a < b) ? a : b;
-  case BinaryOp::Multiply: return a * b;
-  case BinaryOp::Power: return pow(a, b);
+  case BinaryOp::Maximum:
+    return (isnan(a) || a > b) ? a : b;
+  case BinaryOp::Minimum:
+    return (isnan(a) || a < b) ? a : b;
+  case BinaryOp::Multiply:
+    return a * b;
+  case BinaryOp::Power:
+    return pow(a, b);
   case BinaryOp::Remainder: {
     C r = fmod(a, b);
     return (r != C(0) && ((r < C(0)) != (b < C(0)))) ? r + b : r;
   }
-  case BinaryOp::Subtract: return a - b;
-  default: return C(0);
+  case BinaryOp::Subtract:
+    return a - b;
+  default:
+    return C(0);
   }
 }
 
 template <typename T>
 __device__ T arith_int(BinaryOp op, T a, T b) {
   switch (op) {
-  case BinaryOp::Add: return T(a + b);
-  case BinaryOp::BitwiseAnd: return T(a & b);
-  case BinaryOp::BitwiseOr: return T(a | b);
-  case BinaryOp::BitwiseXor: return T(a ^ b);
+  case BinaryOp::Add:
+    return T(a + b);
+  case BinaryOp::BitwiseAnd:
+    return T(a & b);
+  case BinaryOp::BitwiseOr:
+    return T(a | b);
+  case BinaryOp::BitwiseXor:
+    return T(a ^ b);
   case BinaryOp::Divide:
     return b == 0 ? T(0) : T(a / b);
   case BinaryOp::FloorDivide: {
@@ -262,11 +320,16 @@ __device__ T arith_int(BinaryOp op, T a, T b) {
     }
     return q;
   }
-  case BinaryOp::LeftShift: return T(a << b);
-  case BinaryOp::RightShift: return T(a >> b);
-  case BinaryOp::Maximum: return a > b ? a : b;
-  case BinaryOp::Minimum: return a < b ? a : b;
-  case BinaryOp::Multiply: return T(a * b);
+  case BinaryOp::LeftShift:
+    return T(a << b);
+  case BinaryOp::RightShift:
+    return T(a >> b);
+  case BinaryOp::Maximum:
+    return a > b ? a : b;
+  case BinaryOp::Minimum:
+    return a < b ? a : b;
+  case BinaryOp::Multiply:
+    return T(a * b);
   case BinaryOp::Power: {
     if constexpr (std::is_signed_v<T>) {
       if (b < 0) {
@@ -294,8 +357,10 @@ __device__ T arith_int(BinaryOp op, T a, T b) {
     }
     return r;
   }
-  case BinaryOp::Subtract: return T(a - b);
-  default: return T(0);
+  case BinaryOp::Subtract:
+    return T(a - b);
+  default:
+    return T(0);
   }
 }
 
@@ -345,9 +410,9 @@ bool eval_binary(Binary& p, const std::vector<array>& inputs, std::vector<array>
     if constexpr (!std::is_same_v<T, double>) {
       auto grid = grid_for(n, block);
       if (out.dtype() == bool_) {
-        binary_kernel<T, bool><<<grid, block, 0, stream>>>(
-            p.op(), layout, static_cast<const T*>(pa), static_cast<const T*>(pb),
-            static_cast<bool*>(dst), n);
+        binary_kernel<T, bool>
+            <<<grid, block, 0, stream>>>(p.op(), layout, static_cast<const T*>(pa),
+                                         static_cast<const T*>(pb), static_cast<bool*>(dst), n);
       } else {
         binary_kernel<T, T><<<grid, block, 0, stream>>>(p.op(), layout, static_cast<const T*>(pa),
                                                         static_cast<const T*>(pb),
@@ -394,14 +459,22 @@ bool eval_select(Select& p, const std::vector<array>& inputs, std::vector<array>
   auto launch = [&](auto tag) {
     using B = tag_t<decltype(tag)>;
     select_kernel<B><<<grid_for(n, block), block, 0, stream>>>(
-        layout, static_cast<const bool*>(pc), static_cast<const B*>(px),
-        static_cast<const B*>(py), static_cast<B*>(dst), n);
+        layout, static_cast<const bool*>(pc), static_cast<const B*>(px), static_cast<const B*>(py),
+        static_cast<B*>(dst), n);
   };
   switch (size_of(out.dtype())) {
-  case 1: launch(TypeTag<uint8_t>{}); break;
-  case 2: launch(TypeTag<uint16_t>{}); break;
-  case 4: launch(TypeTag<uint32_t>{}); break;
-  default: launch(TypeTag<uint64_t>{}); break;
+  case 1:
+    launch(TypeTag<uint8_t>{});
+    break;
+  case 2:
+    launch(TypeTag<uint16_t>{});
+    break;
+  case 4:
+    launch(TypeTag<uint32_t>{});
+    break;
+  default:
+    launch(TypeTag<uint64_t>{});
+    break;
   }
   check_launch("select");
   return true;

@@ -2,6 +2,7 @@
 // declines these inputs, the CPU implementation over host copies (the buffers move between
 // host and device on demand, so the result is the same, only slower). Set
 // MLXCPP_CUDA_LOG_FALLBACK=1 to see each primitive that takes the CPU path, once.
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -63,12 +64,21 @@ void add_kernel(std::type_index type, Kernel kernel) {
 
 namespace gpu_backend {
 
+namespace {
+std::atomic<size_t> fallbacks{0};
+} // namespace
+
+size_t cpu_fallback_count() {
+  return fallbacks.load();
+}
+
 void eval(Primitive& primitive, const std::vector<array>& inputs, std::vector<array>& outputs) {
   auto& map = kernels();
   auto it = map.find(std::type_index(typeid(primitive)));
   if (it != map.end() && it->second(primitive, inputs, outputs)) {
     return;
   }
+  ++fallbacks;
   if (log_fallback()) {
     static std::mutex mutex;
     static std::set<std::string> logged;
