@@ -25,11 +25,11 @@ cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLXCPP_BUILD_B
 ninja -C "$build" -j"$(nproc)" ${TARGETS:-gpu_tests lm_tests mlxcpp_cli matmul_timing} >"$out/build.log" 2>&1 \
   || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
 echo "build: $(( $(date +%s) - t0 )) s"
-"$build/tests/core/gpu_tests" 2>&1 | tee "$out/gpu_tests.log" | grep -E "^\[  (FAILED|PASSED|SKIPPED) |Failure|differ|error" | head -60
-MLXCPP_CUDA_LOG_FALLBACK=1 "$build/tests/lm/lm_tests" --gtest_filter='Parity*' >"$out/parity.log" 2>&1
+timeout 240 "$build/tests/core/gpu_tests" 2>&1 | tee "$out/gpu_tests.log" | grep -E "^\[  (FAILED|PASSED|SKIPPED) |Failure|differ|error" | head -60
+MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/tests/lm/lm_tests" --gtest_filter='Parity*' >"$out/parity.log" 2>&1
 grep -E "^\[  (FAILED|PASSED) |runs on the CPU" "$out/parity.log" | sort | uniq -c | head -40
 if [ "${BENCH:-0}" = 1 ]; then
-  python3 "$src/scripts/cuda_gemm_reference.py" 2>&1 | tee "$out/torch_gemm.txt"
-  "$build/examples/matmul_timing/matmul_timing" 8192 bfloat16 2>&1 | tee "$out/gemm.txt"
-  "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee "$out/bench.txt"
+  timeout 60 python3 "$src/scripts/cuda_gemm_reference.py" 2>&1 | tee "$out/torch_gemm.txt"
+  timeout 60 "$build/examples/matmul_timing/matmul_timing" 8192 bfloat16 2>&1 | tee "$out/gemm.txt"
+  MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee "$out/bench.txt"
 fi
