@@ -18,18 +18,26 @@ if [ -n "${DEPS:-}" ]; then
          -DPKG_CONFIG_EXECUTABLE=$DEPS/usr/bin/pkgconf)
 fi
 export PATH=/usr/local/cuda/bin:$PATH
-nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | tee "$out/gpu.txt"
+nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader
 t0=$(date +%s)
 cmake -S "$src" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMLXCPP_BUILD_BENCH=OFF \
-  -DMLXCPP_CUDA=ON "${args[@]}" >"$out/configure.log" 2>&1 || { tail -30 "$out/configure.log"; exit 1; }
-ninja -C "$build" -j"$(nproc)" ${TARGETS:-gpu_tests lm_tests mlxcpp_cli matmul_timing} >"$out/build.log" 2>&1 \
+  -DMLXCPP_CUDA=ON "${args[@]}" >"$out/build.log" 2>&1 || { tail -30 "$out/build.log"; exit 1; }
+ninja -C "$build" -j"$(nproc)" ${TARGETS:-gpu_tests lm_tests mlxcpp_cli matmul_timing core_tests} >>"$out/build.log" 2>&1 \
   || { grep -E "error|FAILED" "$out/build.log" | head -40; exit 1; }
 echo "build: $(( $(date +%s) - t0 )) s"
 timeout 240 "$build/tests/core/gpu_tests" 2>&1 | tee "$out/gpu_tests.log" | grep -E "^\[  (FAILED|PASSED|SKIPPED) |Failure|differ|error" | head -60
-MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/tests/lm/lm_tests" --gtest_filter='Parity*' >"$out/parity.log" 2>&1
+MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/tests/lm/lm_tests" --gtest_filter='*Parity*' >"$out/parity.log" 2>&1
 grep -E "^\[  (FAILED|PASSED) |runs on the CPU" "$out/parity.log" | sort | uniq -c | head -40
+summary() { echo "$1: $(grep -c '^\[       OK \]' "$2") ok, $(grep -c '^\[  FAILED  \]' "$2") failed$(grep -q '^\[==========\] .* ran' "$2" || echo ', unfinished')"; }
+if [ "${CPU_SUITES:-0}" = 1 ]; then
+  # The CPU suite with the GPU hidden (as on CI), then the same suite on the GPU (its default).
+  CUDA_VISIBLE_DEVICES= timeout 180 "$build/tests/core/core_tests" >"$out/core_cpu.log" 2>&1
+  summary "core_tests, GPU hidden" "$out/core_cpu.log"
+  MLXCPP_CUDA_LOG_FALLBACK=1 timeout 120 "$build/tests/core/core_tests" >"$out/core_gpu.log" 2>&1
+  summary "core_tests on the GPU" "$out/core_gpu.log"
+fi
 if [ "${BENCH:-0}" = 1 ]; then
-  timeout 60 python3 "$src/scripts/cuda_gemm_reference.py" 2>&1 | tee "$out/torch_gemm.txt"
-  timeout 60 "$build/examples/matmul_timing/matmul_timing" 8192 bfloat16 2>&1 | tee "$out/gemm.txt"
-  MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee "$out/bench.txt"
+  timeout 60 python3 "$src/scripts/cuda_gemm_reference.py" 2>&1 | tee -a "$out/perf.txt"
+  timeout 60 "$build/examples/matmul_timing/matmul_timing" 8192 bfloat16 2>&1 | tee -a "$out/perf.txt"
+  MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee -a "$out/perf.txt"
 fi

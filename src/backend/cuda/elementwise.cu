@@ -5,6 +5,7 @@
 #include "backend/cuda/backend.h"
 #include "backend/cuda/device_utils.cuh"
 #include "core/primitives/elementwise.h"
+#include "core/primitives/shape.h"
 
 namespace mlx::core::cu {
 
@@ -480,12 +481,52 @@ bool eval_select(Select& p, const std::vector<array>& inputs, std::vector<array>
   return true;
 }
 
+// ---- arange: start + i * step in double, rounded once; integers step by the difference of
+// the first two values in the integer type (numpy's and the CPU's rule) ----
+
+template <typename T>
+__global__ void arange_kernel(double start, double step, T* out, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(blockDim.x) * gridDim.x) {
+    if constexpr (std::is_integral_v<T>) {
+      auto first = static_cast<int64_t>(start);
+      auto delta = static_cast<int64_t>(start + step) - first;
+      out[i] = static_cast<T>(first + i * delta);
+    } else {
+      out[i] = convert<T>(start + static_cast<double>(i) * step);
+    }
+  }
+}
+
+bool eval_arange(Arange& p, const std::vector<array>&, std::vector<array>& outputs) {
+  auto& out = outputs[0];
+  if (out.dtype() == bool_ || out.dtype() == complex64) {
+    return false;
+  }
+  auto stream = cuda_stream(p.stream());
+  void* dst = alloc_out(out, stream);
+  int64_t n = static_cast<int64_t>(out.size());
+  if (n == 0) {
+    return true;
+  }
+  dispatch_all(out.dtype(), [&](auto tag) {
+    using T = tag_t<decltype(tag)>;
+    if constexpr (!std::is_same_v<T, bool>) {
+      arange_kernel<T>
+          <<<grid_for(n, block), block, 0, stream>>>(p.start(), p.step(), static_cast<T*>(dst), n);
+    }
+  });
+  check_launch("arange");
+  return true;
+}
+
 } // namespace
 
 void register_elementwise() {
   add_kernel(eval_unary);
   add_kernel(eval_binary);
   add_kernel(eval_select);
+  add_kernel(eval_arange);
 }
 
 } // namespace mlx::core::cu

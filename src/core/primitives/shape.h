@@ -195,6 +195,9 @@ public:
   const char* name() const override { return "Arange"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  double start() const { return start_; }
+  double step() const { return step_; }
+
 private:
   double start_;
   double stop_;
