@@ -119,6 +119,32 @@ TEST_F(GpuTest, AsTypeAndContiguousCopies) {
   EXPECT_EQ(fallbacks(), 0u);
 }
 
+TEST_F(GpuTest, SpecialValuesMatchTheCpu) {
+  const float inf = INFINITY;
+  mx::array x({NAN, inf, -inf, 300.7f, -2.5f, -129.5f, 3e9f, -3e9f, -0.0f, -100.0f, 100.0f});
+  for (auto to : {mx::uint8, mx::int32, mx::int64, mx::uint32, mx::bool_}) {
+    expect_close(mx::astype(x, to, gpu), mx::astype(x, to, cpu), 0, 0,
+                 std::string("float32 -> ") + mx::dtype_to_string(to));
+  }
+  auto h = mx::astype(x, mx::float16, cpu);
+  expect_close(mx::astype(h, mx::uint8, gpu), mx::astype(h, mx::uint8, cpu), 0, 0, "f16 -> u8");
+  // Integers wider than float's mantissa round once into bfloat16.
+  mx::array big({int64_t{(1 << 24) + (1 << 17) + 1}, int64_t{-((1 << 25) + 3)}});
+  expect_close(mx::astype(big, mx::bfloat16, gpu), mx::astype(big, mx::bfloat16, cpu), 0, 0,
+               "int64 -> bfloat16");
+  expect_close(mx::sign(x, gpu), mx::sign(x, cpu), 0, 0, "sign");
+  expect_close(mx::sigmoid(x, gpu), mx::sigmoid(x, cpu), 1e-6, 1e-45, "sigmoid");
+  mx::array a({inf, -inf, inf, NAN, 1.0f});
+  mx::array b({inf, -inf, -inf, 1.0f, -inf});
+  expect_close(mx::logaddexp(a, b, gpu), mx::logaddexp(a, b, cpu), 1e-6, 0, "logaddexp");
+  mx::array p({true, true, false, false});
+  mx::array q({true, false, true, false});
+  for (auto fn : {mx::maximum, mx::minimum, mx::bitwise_xor, mx::bitwise_or}) {
+    expect_close(fn(p, q, gpu), fn(p, q, cpu), 0, 0, "bool op");
+  }
+  EXPECT_EQ(fallbacks(), 0u);
+}
+
 TEST_F(GpuTest, GpuResultsFeedCpuOpsAndBack) {
   // GPU -> CPU -> GPU: host copies are made on demand and device copies refreshed.
   auto x = randn({64, 64}, mx::float32, 9);

@@ -69,6 +69,22 @@ inline void expect_close(const mx::array& got, const mx::array& ref, double rtol
                      << ": gpu " << (bad ? g[first] : 0) << " vs cpu " << (bad ? r[first] : 0);
 }
 
+// ||gpu - ref|| / ||ref|| <= tol (METHOD.md's measure: bfloat16 operands land between 1e-3
+// and 1e-2); no NaN.
+inline void expect_rel_norm(const mx::array& got, const mx::array& ref, double tol,
+                            const std::string& what = "") {
+  ASSERT_EQ(got.shape(), ref.shape()) << what;
+  auto g = values(got);
+  auto r = values(ref);
+  double num = 0, den = 0;
+  for (size_t i = 0; i < g.size(); ++i) {
+    num += (g[i] - r[i]) * (g[i] - r[i]);
+    den += r[i] * r[i];
+  }
+  double rel = std::sqrt(num / den);
+  EXPECT_TRUE(rel <= tol) << what << ": relative error " << rel << " > " << tol;
+}
+
 // Tolerances for a kernel against the CPU's result in `dtype`.
 inline double rtol_for(mx::Dtype t) {
   return t == mx::float32 ? 2e-5 : (t == mx::float16 ? 2e-3 : 1.6e-2);

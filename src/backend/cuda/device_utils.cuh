@@ -112,8 +112,29 @@ __device__ __forceinline__ compute_t<T> load(T v) {
   }
 }
 
-// Converts any supported value to To (round to nearest even for the half types; nonzero is
-// true for bool).
+// Float to integer as x86 converts (the CPU's results): truncation; NaN and values out of
+// range give the "integer indefinite" (INT_MIN of 32 or 64 bits); narrower integers take the
+// low bits of the 32-bit result, uint32 those of the 64-bit one.
+template <typename To>
+__device__ __forceinline__ To float_to_int(double v) {
+  auto trunc64 = [](double x) -> int64_t {
+    return (isnan(x) || x >= 9223372036854775808.0 || x < -9223372036854775808.0)
+               ? INT64_MIN
+               : static_cast<int64_t>(x);
+  };
+  auto trunc32 = [](double x) -> int32_t {
+    return (isnan(x) || x >= 2147483648.0 || x < -2147483648.0) ? INT32_MIN
+                                                                : static_cast<int32_t>(x);
+  };
+  if constexpr (sizeof(To) == 8 || std::is_same_v<To, uint32_t>) {
+    return static_cast<To>(trunc64(v));
+  } else {
+    return static_cast<To>(trunc32(v));
+  }
+}
+
+// Converts any supported value to To, rounding once (to nearest even) into the half types:
+// integers and doubles go through double, which holds every value concerned exactly.
 template <typename To, typename From>
 __device__ __forceinline__ To convert(From v) {
   if constexpr (std::is_same_v<To, From>) {
@@ -123,9 +144,19 @@ __device__ __forceinline__ To convert(From v) {
   } else if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
   } else if constexpr (std::is_same_v<To, __half>) {
-    return __float2half_rn(static_cast<float>(v));
+    if constexpr (std::is_same_v<From, float>) {
+      return __float2half_rn(v);
+    } else {
+      return __double2half(static_cast<double>(v));
+    }
   } else if constexpr (std::is_same_v<To, __nv_bfloat16>) {
-    return __float2bfloat16_rn(static_cast<float>(v));
+    if constexpr (std::is_same_v<From, float>) {
+      return __float2bfloat16_rn(v);
+    } else {
+      return __double2bfloat16(static_cast<double>(v));
+    }
+  } else if constexpr (std::is_integral_v<To> && std::is_floating_point_v<From>) {
+    return float_to_int<To>(static_cast<double>(v));
   } else {
     return static_cast<To>(v);
   }

@@ -189,7 +189,7 @@ bool eval_unary(Unary& p, const std::vector<array>& inputs, std::vector<array>& 
 
 // ---- binary ----
 
-bool is_predicate(BinaryOp op) {
+__host__ __device__ bool is_predicate(BinaryOp op) {
   switch (op) {
   case BinaryOp::Equal:
   case BinaryOp::NaNEqual:
@@ -275,7 +275,7 @@ __device__ C arith_float(BinaryOp op, C a, C b) {
     }
     C hi = a > b ? a : b;
     C lo = a > b ? b : a;
-    return isinf(hi) && hi < 0 ? hi : hi + log1p(exp(lo - hi));
+    return isinf(hi) ? hi : hi + log1p(exp(lo - hi));
   }
   case BinaryOp::Maximum:
     return (isnan(a) || a > b) ? a : b;
@@ -372,14 +372,16 @@ __global__ void binary_kernel(BinaryOp op, Layout<2> layout, const T* a, const T
        i += int64_t(blockDim.x) * gridDim.x) {
     auto x = load(a[layout.offset(i, 0)]);
     auto y = load(b[layout.offset(i, 1)]);
-    if constexpr (std::is_same_v<Out, bool>) {
+    if constexpr (std::is_same_v<Out, bool> && std::is_same_v<T, bool>) {
+      bool either = op == BinaryOp::Maximum || op == BinaryOp::BitwiseOr;
+      out[i] = is_predicate(op)             ? predicate(op, x, y)
+               : either                     ? (x || y)
+               : op == BinaryOp::BitwiseXor ? (x != y)
+                                            : (x && y); // Minimum, BitwiseAnd
+    } else if constexpr (std::is_same_v<Out, bool>) {
       out[i] = predicate(op, x, y);
     } else if constexpr (is_floating_v<T>) {
       out[i] = convert<T>(arith_float(op, x, y));
-    } else if constexpr (std::is_same_v<T, bool>) {
-      out[i] = op == BinaryOp::Maximum || op == BinaryOp::BitwiseOr ? (x || y)
-               : op == BinaryOp::BitwiseXor                         ? (x != y)
-                                                                    : (x && y);
     } else {
       out[i] = arith_int(op, x, y);
     }
@@ -493,7 +495,8 @@ __global__ void arange_kernel(double start, double step, T* out, int64_t n) {
       auto delta = static_cast<int64_t>(start + step) - first;
       out[i] = static_cast<T>(first + i * delta);
     } else {
-      out[i] = convert<T>(start + static_cast<double>(i) * step);
+      // Rounded products and sums: an fma would round differently from the CPU.
+      out[i] = convert<T>(__dadd_rn(start, __dmul_rn(static_cast<double>(i), step)));
     }
   }
 }

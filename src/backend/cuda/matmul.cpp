@@ -225,7 +225,8 @@ bool eval_addmm(AddMM& p, const std::vector<array>& inputs, std::vector<array>& 
       return false;
     }
   }
-  if (!gemm_supported(out.dtype())) {
+  // An empty inner axis leaves beta * c, which the CPU computes.
+  if (!gemm_supported(out.dtype()) || inputs[0].shape(-1) == 0) {
     return false;
   }
   auto stream = cuda_stream(p.stream());

@@ -35,24 +35,25 @@ __global__ void qmv_kernel(const T* x, const uint4* w, const T* scales, const T*
     uint4 packed = row[c];
     uint32_t words[4] = {packed.x, packed.y, packed.z, packed.w};
     int k0 = c * per_chunk;
-    int g = k0 / group_size;
-    float s = load(scales[static_cast<int64_t>(n) * groups + g]);
-    float b = load(biases[static_cast<int64_t>(n) * groups + g]);
 #pragma unroll
-    for (int m = 0; m < max_rows; ++m) {
-      if (m < M) {
-        const T* xr = x + static_cast<int64_t>(m) * K + k0;
-        float dot = 0, sum = 0;
+    for (int i = 0; i < 4; ++i) {
+      // A word's values share a group (groups hold a whole number of words); 16 bytes may not.
+      int g = (k0 + i * per_word) / group_size;
+      float s = load(scales[static_cast<int64_t>(n) * groups + g]);
+      float b = load(biases[static_cast<int64_t>(n) * groups + g]);
 #pragma unroll
-        for (int i = 0; i < 4; ++i) {
+      for (int m = 0; m < max_rows; ++m) {
+        if (m < M) {
+          const T* xr = x + static_cast<int64_t>(m) * K + k0 + i * per_word;
+          float dot = 0, sum = 0;
 #pragma unroll
           for (int j = 0; j < per_word; ++j) {
-            float xv = load(xr[i * per_word + j]);
+            float xv = load(xr[j]);
             dot += xv * static_cast<float>((words[i] >> (j * bits)) & mask);
             sum += xv;
           }
+          acc[m] += s * dot + b * sum;
         }
-        acc[m] += s * dot + b * sum;
       }
     }
   }
@@ -116,7 +117,7 @@ bool eval_quantized_matmul(QuantizedMatmul& p, const std::vector<array>& inputs,
   const auto& w_in = inputs[1];
   if ((t != float32 && t != float16 && t != bfloat16) || (bits != 2 && bits != 4 && bits != 8) ||
       inputs[0].dtype() != t || inputs[2].dtype() != t || inputs[3].dtype() != t ||
-      w_in.ndim() != 2 || w_in.dtype() != uint32 || gs % (128 / bits) != 0) {
+      w_in.ndim() != 2 || w_in.dtype() != uint32 || gs % (32 / bits) != 0) {
     return false;
   }
   auto stream = cuda_stream(p.stream());
