@@ -40,5 +40,5 @@ fi
 if [ "${BENCH:-0}" = 1 ]; then
   timeout 60 python3 "$src/scripts/cuda_gemm_reference.py" 2>&1 | tee -a "$out/perf.txt"
   timeout 60 "$build/examples/matmul_timing/matmul_timing" 8192 bfloat16 2>&1 | tee -a "$out/perf.txt"
-  MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee -a "$out/perf.txt"
+  CUDA_MODULE_LOADING=EAGER MLXCPP_CUDA_LOG_FALLBACK=1 timeout 150 "$build/apps/mlxcpp/mlxcpp" bench --arch llama --preset 1b --dtype bfloat16 --device gpu --prompt-tokens 128 --gen-tokens 64 2>&1 | tee -a "$out/perf.txt"
 fi

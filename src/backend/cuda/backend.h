@@ -48,6 +48,10 @@ void add_kernel(bool (*fn)(P&, const std::vector<array>&, std::vector<array>&)) 
              });
 }
 
+// Creates the cuBLASLt handle (with the first stream), so that the first product does not pay
+// for it.
+void warm_up_blas();
+
 // One per kernel file; eval.cpp calls them all once.
 void register_elementwise();
 void register_copy();

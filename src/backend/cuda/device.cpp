@@ -87,6 +87,7 @@ void new_stream(Stream s) {
   auto& table = stream_table();
   std::lock_guard lock(table.mutex);
   table.streams[s.index] = stream;
+  cu::warm_up_blas();
 }
 
 void synchronize(Stream s) {

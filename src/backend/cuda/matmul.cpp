@@ -101,6 +101,10 @@ cudaDataType_t blas_type(Dtype t) {
 
 } // namespace
 
+void warm_up_blas() {
+  blas();
+}
+
 bool gemm_supported(Dtype t) {
   return t == float32 || t == float16 || t == bfloat16;
 }
