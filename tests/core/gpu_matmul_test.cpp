@@ -84,6 +84,13 @@ TEST_F(GpuTest, GatherConcatenateSliceUpdate) {
       mx::slice_update(cache, update, mx::Shape{0, 0, 10, 0}, mx::Shape{1, 4, 13, 16}, gpu),
       mx::slice_update(cache, update, mx::Shape{0, 0, 10, 0}, mx::Shape{1, 4, 13, 16}, cpu), 0, 0,
       "slice_update");
+  // The cache extended in place (its buffer donated) keeps earlier writes.
+  auto grown = mx::slice_update(mx::zeros({1, 2, 8, 4}, mx::float32, gpu),
+                                mx::ones({1, 2, 1, 4}, mx::float32, gpu), mx::Shape{0, 0, 3, 0},
+                                mx::Shape{1, 2, 4, 4}, gpu);
+  grown = mx::slice_update(grown, mx::full({1, 2, 1, 4}, 2.0f, gpu), mx::Shape{0, 0, 4, 0},
+                           mx::Shape{1, 2, 5, 4}, gpu);
+  EXPECT_FLOAT_EQ(mx::sum(grown, false, cpu).item<float>(), 8.0f + 16.0f);
   EXPECT_EQ(fallbacks(), 0u);
 }
 

@@ -26,6 +26,22 @@ TEST_F(GpuTest, SumMaxMinMeanProdOverAxes) {
   EXPECT_EQ(fallbacks(), 0u);
 }
 
+TEST_F(GpuTest, LongReductionsToFewOutputs) {
+  // Whole-array and few-row reductions take the two-stage path.
+  auto x = randn({1 << 24}, mx::float32, 15);
+  expect_close(mx::sum(x, false, gpu), mx::sum(x, false, cpu), 1e-4, 1e-2, "sum");
+  expect_close(mx::max(x, false, gpu), mx::max(x, false, cpu), 0, 0, "max");
+  auto rows = mx::reshape(x, {4, 1 << 22});
+  expect_close(mx::mean(rows, 1, false, gpu), mx::mean(rows, 1, false, cpu), 1e-4, 1e-5, "mean");
+  auto h = mx::astype(x, mx::bfloat16, cpu);
+  expect_close(mx::min(h, false, gpu), mx::min(h, false, cpu), 0, 0, "bfloat16 min");
+  auto i = mx::random::randint(-100, 100, {1 << 22}, mx::int32, mx::random::key(16), cpu);
+  expect_close(mx::sum(i, false, gpu), mx::sum(i, false, cpu), 0, 0, "int32 sum");
+  auto b = mx::greater(x, mx::array(5.5f), cpu);
+  expect_close(mx::any(b, false, gpu), mx::any(b, false, cpu), 0, 0, "any");
+  EXPECT_EQ(fallbacks(), 0u);
+}
+
 TEST_F(GpuTest, IntegerAndBoolReductions) {
   auto x = mx::random::randint(-1000, 1000, {17, 129}, mx::int32, mx::random::key(13), cpu);
   expect_close(mx::sum(x, 1, false, gpu), mx::sum(x, 1, false, cpu), 0, 0, "int sum");

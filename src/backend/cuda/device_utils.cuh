@@ -133,6 +133,22 @@ __device__ __forceinline__ To float_to_int(double v) {
   }
 }
 
+// A 64-bit integer as a double rounded to odd (truncated, lowest bit set when inexact): rounding
+// that to a half type then rounds once, as from the exact value.
+template <typename I>
+__device__ __forceinline__ double to_double_odd(I v) {
+  double d;
+  bool exact;
+  if constexpr (std::is_signed_v<I>) {
+    d = __ll2double_rz(v);
+    exact = static_cast<long long>(d) == v;
+  } else {
+    d = __ull2double_rz(v);
+    exact = static_cast<unsigned long long>(d) == v;
+  }
+  return exact ? d : __longlong_as_double(__double_as_longlong(d) | 1);
+}
+
 // Converts any supported value to To, rounding once (to nearest even) into the half types:
 // integers and doubles go through double, which holds every value concerned exactly.
 template <typename To, typename From>
@@ -143,6 +159,8 @@ __device__ __forceinline__ To convert(From v) {
     return convert<To>(load(v));
   } else if constexpr (std::is_same_v<To, bool>) {
     return v != From(0);
+  } else if constexpr (is_half_v<To> && std::is_integral_v<From> && sizeof(From) == 8) {
+    return convert<To>(to_double_odd(v));
   } else if constexpr (std::is_same_v<To, __half>) {
     if constexpr (std::is_same_v<From, float>) {
       return __float2half_rn(v);

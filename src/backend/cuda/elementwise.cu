@@ -65,10 +65,13 @@ __device__ C unary_float(UnaryOp op, C x) {
     return rint(x);
   case UnaryOp::Rsqrt:
     return C(1) / sqrt(x);
-  case UnaryOp::Sigmoid:
-    return C(1) / (C(1) + exp(-x));
+  case UnaryOp::Sigmoid: {
+    // exp of minus the magnitude never overflows, so tiny results survive (denormals too).
+    C e = exp(-fabs(x));
+    return x < C(0) ? e / (C(1) + e) : C(1) / (C(1) + e);
+  }
   case UnaryOp::Sign:
-    return x > C(0) ? C(1) : (x < C(0) ? C(-1) : x);
+    return x > C(0) ? C(1) : (x < C(0) ? C(-1) : C(0)); // NaN and -0 give 0
   case UnaryOp::Sin:
     return sin(x);
   case UnaryOp::Sinh:

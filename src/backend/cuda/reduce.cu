@@ -2,6 +2,7 @@
 // axis. Each output element is reduced by one block (long reductions) or one thread (short
 // ones); both walk the reduced elements through a strided layout, so any input view works.
 // Max/Min propagate NaN; in argmax/argmin the first NaN wins (numpy's rules, as the CPU's).
+#include <algorithm>
 #include <limits>
 
 #include "backend/cuda/backend.h"
@@ -114,6 +115,53 @@ __global__ void reduce_rows(ReduceType type, Layout<1> kept, Layout<1> reduced, 
   }
 }
 
+// Few outputs, long reductions (a whole-array sum): stage one spreads each output over `parts`
+// blocks that write partial accumulators; stage two combines them.
+template <typename In, typename Out>
+__global__ void reduce_partials(ReduceType type, Layout<1> kept, Layout<1> reduced, int64_t n_red,
+                                int parts, const In* in, acc_t<In, Out>* partial) {
+  using A = acc_t<In, Out>;
+  int64_t o = blockIdx.x / parts;
+  int64_t p = blockIdx.x % parts;
+  int64_t chunk = (n_red + parts - 1) / parts;
+  int64_t end = min(n_red, (p + 1) * chunk);
+  const In* base = in + kept.offset(o, 0);
+  A acc = reduce_init<In, A>(type);
+  for (int64_t r = p * chunk + threadIdx.x; r < end; r += block) {
+    acc = combine(type, acc, convert<A>(base[reduced.offset(r, 0)]));
+  }
+  acc = block_reduce(type, acc);
+  if (threadIdx.x == 0) {
+    partial[blockIdx.x] = acc;
+  }
+}
+
+template <typename In, typename Out>
+__global__ void reduce_finish(ReduceType type, int parts, const acc_t<In, Out>* partial, Out* out) {
+  using A = acc_t<In, Out>;
+  A acc = reduce_init<In, A>(type);
+  for (int p = threadIdx.x; p < parts; p += block) {
+    acc = combine(type, acc, partial[blockIdx.x * int64_t(parts) + p]);
+  }
+  acc = block_reduce(type, acc);
+  if (threadIdx.x == 0) {
+    out[blockIdx.x] = convert<Out>(acc);
+  }
+}
+
+template <typename A>
+Dtype acc_dtype() {
+  if constexpr (std::is_same_v<A, bool>) {
+    return bool_;
+  } else if constexpr (std::is_same_v<A, float>) {
+    return float32;
+  } else if constexpr (std::is_same_v<A, int64_t>) {
+    return int64;
+  } else {
+    return uint64;
+  }
+}
+
 template <typename In, typename Out>
 __global__ void reduce_short(ReduceType type, Layout<1> kept, Layout<1> reduced, int64_t n_out,
                              int64_t n_red, const In* in, Out* out) {
@@ -195,7 +243,17 @@ bool eval_reduce(Reduce& p, const std::vector<array>& inputs, std::vector<array>
       if constexpr (pair_supported<In, Out>()) {
         auto* x = static_cast<const In*>(src);
         auto* y = static_cast<Out*>(dst);
-        if (n_red <= 64) {
+        // Parts of at least 8192 elements, about 2048 blocks in all.
+        int64_t parts = std::min<int64_t>({1024, 2048 / n_out, n_red / 8192});
+        if (parts > 1) {
+          using A = acc_t<In, Out>;
+          array partial = device_temp({static_cast<int>(n_out * parts)}, acc_dtype<A>(), stream);
+          auto* pp = static_cast<A*>(out_ptr(partial, stream));
+          reduce_partials<In, Out><<<static_cast<unsigned>(n_out * parts), block, 0, stream>>>(
+              p.type(), kept, reduced, n_red, static_cast<int>(parts), x, pp);
+          reduce_finish<In, Out><<<static_cast<unsigned>(n_out), block, 0, stream>>>(
+              p.type(), static_cast<int>(parts), pp, y);
+        } else if (n_red <= 64) {
           reduce_short<In, Out><<<grid_for(n_out, block), block, 0, stream>>>(
               p.type(), kept, reduced, n_out, n_red, x, y);
         } else {

@@ -47,8 +47,16 @@ bool eval_slice_update(SliceUpdate& p, const std::vector<array>& inputs,
     return false;
   }
   auto stream = cuda_stream(p.stream());
-  auto* dst = static_cast<char*>(alloc_out(out, stream));
-  copy_into(src, dst, out.dtype(), out.strides(), stream);
+  char* dst;
+  if (src.is_donatable() && src.flags().row_contiguous && src.byte_offset() == 0 &&
+      src.data_size() == src.size()) {
+    // Nothing else holds the source (a KV cache being extended): update it in place.
+    out.copy_shared_buffer(src);
+    dst = static_cast<char*>(out_ptr(out, stream));
+  } else {
+    dst = static_cast<char*>(alloc_out(out, stream));
+    copy_into(src, dst, out.dtype(), out.strides(), stream);
+  }
   int64_t offset = 0;
   Strides window(out.ndim());
   for (size_t d = 0; d < out.ndim(); ++d) {
