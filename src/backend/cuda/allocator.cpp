@@ -78,6 +78,7 @@ public:
     }
     if (buffer->host != nullptr && buffer->owns_host) {
       host_allocator().free(allocator::Buffer(buffer->host));
+      host_active_ -= buffer->size;
     }
   }
 
@@ -135,9 +136,11 @@ public:
     return buffer->device;
   }
 
+  // Device bytes plus the host copies this allocator owns (a program on the CPU stream of a
+  // GPU machine uses only those).
   size_t active() override {
     std::lock_guard lock(mutex_);
-    return active_;
+    return active_ + host_active_;
   }
   size_t peak() override {
     std::lock_guard lock(mutex_);
@@ -145,7 +148,7 @@ public:
   }
   void reset_peak() override {
     std::lock_guard lock(mutex_);
-    peak_ = active_;
+    peak_ = active_ + host_active_;
   }
   size_t cache_bytes() override {
     uint64_t reserved = 0, used = 0;
@@ -208,7 +211,7 @@ private:
       throw std::runtime_error(msg.str());
     }
     active_ += buffer.size;
-    peak_ = std::max(peak_, active_);
+    peak_ = std::max(peak_, active_ + host_active_);
   }
 
   // Work on `stream` that uses the buffer waits for its last write on another stream.
@@ -227,6 +230,8 @@ private:
     if (buffer.host == nullptr) {
       buffer.host = host_allocator().malloc(buffer.size).ptr();
       buffer.owns_host = true;
+      host_active_ += buffer.size;
+      peak_ = std::max(peak_, active_ + host_active_);
     }
     if (!buffer.host_valid && buffer.device_valid) {
       cu::check(cudaMemcpyAsync(buffer.host, buffer.device, buffer.size, cudaMemcpyDeviceToHost,
@@ -239,7 +244,8 @@ private:
 
   std::mutex mutex_;
   cudaMemPool_t pool_ = nullptr;
-  size_t active_ = 0;
+  size_t active_ = 0;      // device bytes
+  size_t host_active_ = 0; // owned host copies
   size_t peak_ = 0;
   size_t memory_limit_ = 0;
   size_t cache_limit_ = 0;
