@@ -74,6 +74,14 @@ TEST_F(GpuTest, GatherConcatenateSliceUpdate) {
   auto table = randn({1000, 64}, mx::bfloat16, 90);
   mx::array ids({5, 999, 0, 5, -1, 123}, {2, 3}, mx::int32);
   expect_close(mx::take(table, ids, 0, gpu), mx::take(table, ids, 0, cpu), 0, 0, "take");
+  auto logits = randn({3, 50}, mx::float32, 95);
+  mx::array picks({4, -1, 49, 0, 7, 7}, {3, 2}, mx::int32);
+  expect_close(mx::take_along_axis(logits, picks, 1, gpu),
+               mx::take_along_axis(logits, picks, 1, cpu), 0, 0, "take_along_axis");
+  auto tq = mx::quantize(randn({64, 128}, mx::bfloat16, 96), 64, 4, "affine", cpu);
+  expect_close(mx::dequantize(tq[0], tq[1], tq[2], 64, 4, "affine", std::nullopt, gpu),
+               mx::dequantize(tq[0], tq[1], tq[2], 64, 4, "affine", std::nullopt, cpu), 1.6e-2,
+               1e-2, "dequantize");
   auto a = randn({2, 4, 7, 16}, mx::float32, 91);
   auto b = mx::transpose(randn({2, 4, 16, 3}, mx::float32, 92), {0, 1, 3, 2});
   expect_close(mx::concatenate({a, b}, 2, gpu), mx::concatenate({a, b}, 2, cpu), 0, 0,

@@ -1,6 +1,6 @@
-// Gather (take, embeddings): out[i..., s...] = a[idx_0[i...] + s_0, ..., s...]. Indices are
-// normalized as on the CPU: a negative index counts once from the end, then the start is
-// clamped so the whole slice lies inside the axis. Elements move as raw bits.
+// Gather (take, embeddings) and GatherAxis (take_along_axis): out[i..., s...] = a[idx_0[i...] +
+// s_0, ..., s...]. Indices are normalized as on the CPU: a negative index counts once from the end,
+// then the start is clamped so the whole slice lies inside the axis. Elements move as raw bits.
 #include "backend/cuda/backend.h"
 #include "backend/cuda/device_utils.cuh"
 #include "core/primitives/indexing.h"
@@ -121,10 +121,88 @@ bool eval_gather(Gather& p, const std::vector<array>& inputs, std::vector<array>
   return true;
 }
 
+// take_along_axis: out[i...] = a[i_0, ..., idx[i...], ..., i_n], the index clamped as Gather's.
+template <typename B, typename I>
+__global__ void gather_axis_kernel(Layout<2> layout, const B* a, const I* idx, B* out,
+                                   int64_t axis_size, int64_t axis_stride, int64_t n) {
+  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n;
+       i += int64_t(blockDim.x) * gridDim.x) {
+    int64_t v = static_cast<int64_t>(idx[layout.offset(i, 1)]);
+    if (v < 0) {
+      v += axis_size;
+    }
+    v = v < 0 ? 0 : (v >= axis_size ? axis_size - 1 : v);
+    out[i] = a[layout.offset(i, 0) + v * axis_stride];
+  }
+}
+
+bool eval_gather_axis(GatherAxis& p, const std::vector<array>& inputs,
+                      std::vector<array>& outputs) {
+  const auto& a = inputs[0];
+  const auto& idx = inputs[1];
+  auto& out = outputs[0];
+  Dtype it = idx.dtype();
+  if ((it != int32 && it != int64 && it != uint32) || a.ndim() != idx.ndim() || a.ndim() == 0) {
+    return false;
+  }
+  int axis = p.axis() < 0 ? p.axis() + static_cast<int>(a.ndim()) : p.axis();
+  if (a.shape(axis) == 0) {
+    return false;
+  }
+  // a walks every axis but the gathered one, whose position comes from the index.
+  Strides a_strides = a.strides();
+  a_strides[axis] = 0;
+  Layout<2> layout;
+  if (!make_layout<2>(out.shape(), {&a_strides, &idx.strides()}, layout)) {
+    return false;
+  }
+  auto stream = cuda_stream(p.stream());
+  const void* src = in_ptr(a, stream);
+  const void* pi = in_ptr(idx, stream);
+  void* dst = alloc_out(out, stream);
+  int64_t n = static_cast<int64_t>(out.size());
+  if (n == 0) {
+    return true;
+  }
+  auto launch = [&](auto bits_tag, auto idx_tag) {
+    using B = tag_t<decltype(bits_tag)>;
+    using I = tag_t<decltype(idx_tag)>;
+    gather_axis_kernel<B, I><<<grid_for(n, 256), 256, 0, stream>>>(
+        layout, static_cast<const B*>(src), static_cast<const I*>(pi), static_cast<B*>(dst),
+        a.shape(axis), a.strides()[axis], n);
+  };
+  auto with_index = [&](auto bits_tag) {
+    if (it == int32) {
+      launch(bits_tag, TypeTag<int32_t>{});
+    } else if (it == int64) {
+      launch(bits_tag, TypeTag<int64_t>{});
+    } else {
+      launch(bits_tag, TypeTag<uint32_t>{});
+    }
+  };
+  switch (size_of(a.dtype())) {
+  case 1:
+    with_index(TypeTag<uint8_t>{});
+    break;
+  case 2:
+    with_index(TypeTag<uint16_t>{});
+    break;
+  case 4:
+    with_index(TypeTag<uint32_t>{});
+    break;
+  default:
+    with_index(TypeTag<uint64_t>{});
+    break;
+  }
+  check_launch("gather_axis");
+  return true;
+}
+
 } // namespace
 
 void register_indexing() {
   add_kernel(eval_gather);
+  add_kernel(eval_gather_axis);
 }
 
 } // namespace mlx::core::cu

@@ -177,10 +177,49 @@ bool eval_quantized_matmul(QuantizedMatmul& p, const std::vector<array>& inputs,
   return true;
 }
 
+// Packed [..., cols * bits / 32] -> [..., cols] in the scales' dtype.
+bool eval_dequantize(AffineDequantize& p, const std::vector<array>& inputs,
+                     std::vector<array>& outputs) {
+  auto& out = outputs[0];
+  Dtype t = out.dtype();
+  int bits = p.bits(), gs = p.group_size();
+  const auto& w_in = inputs[0];
+  if ((t != float32 && t != float16 && t != bfloat16) || (bits != 2 && bits != 4 && bits != 8) ||
+      inputs[1].dtype() != t || inputs[2].dtype() != t || w_in.dtype() != uint32 ||
+      w_in.ndim() == 0 || out.ndim() == 0 || out.shape(-1) % gs != 0) {
+    return false;
+  }
+  auto stream = cuda_stream(p.stream());
+  array w = row_major(w_in, stream);
+  array scales = row_major(inputs[1], stream);
+  array biases = row_major(inputs[2], stream);
+  void* dst = alloc_out(out, stream);
+  int64_t cols = out.shape(-1);
+  int64_t rows = cols == 0 ? 0 : static_cast<int64_t>(out.size()) / cols;
+  int64_t n = rows * cols;
+  if (n == 0) {
+    return true;
+  }
+  const void* pw = in_ptr(w, stream);
+  const void* ps = in_ptr(scales, stream);
+  const void* pb = in_ptr(biases, stream);
+  dispatch_float(t, [&](auto tag) {
+    using T = tag_t<decltype(tag)>;
+    dispatch_bits(bits, [&](auto b) {
+      dequantize_kernel<T, decltype(b)::value><<<grid_for(n, 256), 256, 0, stream>>>(
+          static_cast<const uint32_t*>(pw), static_cast<const T*>(ps), static_cast<const T*>(pb),
+          static_cast<T*>(dst), rows, cols, gs);
+    });
+  });
+  check_launch("dequantize");
+  return true;
+}
+
 } // namespace
 
 void register_quantized() {
   add_kernel(eval_quantized_matmul);
+  add_kernel(eval_dequantize);
 }
 
 } // namespace mlx::core::cu

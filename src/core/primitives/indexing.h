@@ -44,6 +44,8 @@ public:
     return {inputs[1].shape()};
   }
 
+  int axis() const { return axis_; }
+
 private:
   int axis_;
 };
