@@ -20,6 +20,8 @@ public:
     return {inputs[0].shape()};
   }
 
+  float eps() const { return eps_; }
+
 private:
   float eps_;
 };
@@ -38,6 +40,8 @@ public:
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
   }
+
+  float eps() const { return eps_; }
 
 private:
   float eps_;
@@ -61,6 +65,10 @@ public:
     return {inputs[0].shape()};
   }
 
+  int dims() const { return dims_; }
+  bool traditional() const { return traditional_; }
+  float scale() const { return scale_; }
+
 private:
   int dims_;
   bool traditional_;
@@ -81,6 +89,10 @@ public:
                          const std::vector<int>& argnums,
                          const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  float scale() const { return scale_; }
+  AttentionMask mask() const { return mask_; }
+  bool has_sinks() const { return has_sinks_; }
 
 private:
   float scale_;

@@ -26,6 +26,9 @@ public:
                          const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
+  const std::vector<int>& axes() const { return axes_; }
+  const Shape& slice_sizes() const { return slice_sizes_; }
+
 private:
   std::vector<int> axes_;
   Shape slice_sizes_;
@@ -46,6 +49,8 @@ public:
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[1].shape()};
   }
+
+  int axis() const { return axis_; }
 
 private:
   int axis_;
@@ -132,6 +137,9 @@ public:
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
   }
+
+  const Shape& start() const { return start_; }
+  const Shape& strides() const { return strides_; }
 
 private:
   Shape start_;

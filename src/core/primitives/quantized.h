@@ -36,6 +36,9 @@ public:
   const char* name() const override { return "AffineDequantize"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+
 private:
   int group_size_;
   int bits_;
@@ -55,6 +58,10 @@ public:
                          const std::vector<int>& argnums,
                          const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+  bool transpose() const { return transpose_; }
 
 private:
   int group_size_;

@@ -51,6 +51,9 @@ public:
                          const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
+  ArgReduceType type() const { return type_; }
+  int axis() const { return axis_; }
+
 private:
   ArgReduceType type_;
   int axis_;

@@ -127,6 +127,8 @@ public:
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
 
+  bool allow_col_major() const { return allow_col_major_; }
+
 private:
   bool allow_col_major_;
 };
@@ -158,6 +160,8 @@ public:
   std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
                                                        const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  int axis() const { return axis_; }
 
 private:
   int axis_;
@@ -239,6 +243,9 @@ public:
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Arange"; }
   bool is_equivalent(const Primitive& other) const override;
+
+  double start() const { return start_; }
+  double step() const { return step_; }
 
 private:
   double start_;
