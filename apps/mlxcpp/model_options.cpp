@@ -5,9 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
-#include "command.h"
 #include "mlx/mlx.h"
 #include "mlxcpp/lm/gguf.h"
+
+#include "command.h"
 
 namespace mlxcpp::cli {
 
@@ -21,21 +22,40 @@ void add_model_options(CLI::App& app, ModelOptions& o, bool model_required) {
   if (model_required) {
     model->required();
   }
-  app.add_option("--dtype", o.dtype, "Compute dtype: float32, float16 or bfloat16 (default: the "
-                                     "model's)")
+  app.add_option("--dtype", o.dtype,
+                 "Compute dtype: float32, float16 or bfloat16 (default: the "
+                 "model's)")
       ->check(CLI::IsMember({"float32", "float16", "bfloat16", "f32", "f16", "bf16"}));
   app.add_option("--quantize", o.quantize, "Quantize dense layers on load to 4 or 8 bits")
       ->check(CLI::IsMember({4, 8}));
   app.add_option("--group-size", o.group_size, "Quantization group size")
       ->check(CLI::IsMember({32, 64, 128}));
-  app.add_option("--device", o.device, "Where to run: cpu or gpu")->check(CLI::IsMember({"cpu", "gpu"}));
+  app.add_option("--device", o.device, "Where to run: cpu or gpu")
+      ->check(CLI::IsMember({"cpu", "gpu"}));
   app.add_option("--max-kv-size", o.max_kv_size, "Keep at most this many tokens in the KV cache")
       ->check(CLI::NonNegativeNumber);
 }
 
+void add_kv_cache_options(CLI::App& app, KVCacheOptions& o) {
+  app.add_option("--kv-bits", o.kv_bits, "Quantize the KV cache to 4 or 8 bits (0: off)")
+      ->check(CLI::IsMember({0, 4, 8}));
+  app.add_option("--kv-group-size", o.kv_group_size, "Group size of the KV cache quantization")
+      ->check(CLI::IsMember({32, 64, 128}));
+  app.add_option("--quantized-kv-start", o.quantized_kv_start,
+                 "Quantize the KV cache once it holds more than this many tokens (with --kv-bits)")
+      ->check(CLI::NonNegativeNumber);
+}
+
+void apply_kv_cache_options(const KVCacheOptions& o, lm::GenerationParams& params) {
+  params.kv_bits = o.kv_bits;
+  params.kv_group_size = o.kv_group_size;
+  params.quantized_kv_start = o.quantized_kv_start;
+}
+
 void add_sampling_options(CLI::App& app, SamplingOptions& o) {
   auto& p = o.params;
-  app.add_option("--temp", p.temperature, "Sampling temperature; 0 is greedy")->check(CLI::NonNegativeNumber);
+  app.add_option("--temp", p.temperature, "Sampling temperature; 0 is greedy")
+      ->check(CLI::NonNegativeNumber);
   app.add_option("--top-k", p.top_k, "Sample from the k most likely tokens (0: off)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--top-p", p.top_p, "Nucleus sampling probability mass (1: off)")
@@ -46,11 +66,14 @@ void add_sampling_options(CLI::App& app, SamplingOptions& o) {
   app.add_option("--repetition-penalty", p.repetition_penalty,
                  "Penalty for tokens in the recent window (1: off)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--presence-penalty", p.presence_penalty, "Subtracted from tokens seen in the window");
-  app.add_option("--frequency-penalty", p.frequency_penalty, "Subtracted per occurrence in the window");
+  app.add_option("--presence-penalty", p.presence_penalty,
+                 "Subtracted from tokens seen in the window");
+  app.add_option("--frequency-penalty", p.frequency_penalty,
+                 "Subtracted per occurrence in the window");
   app.add_option("--penalty-window", p.penalty_window, "Recent tokens the penalties consider")
       ->check(CLI::PositiveNumber);
-  app.add_option("--logit-bias", o.logit_bias, "Add a bias to a token's logit: ID=BIAS (repeatable)");
+  app.add_option("--logit-bias", o.logit_bias,
+                 "Add a bias to a token's logit: ID=BIAS (repeatable)");
 }
 
 lm::SamplingParams sampling_params(const SamplingOptions& o) {
@@ -77,7 +100,8 @@ lm::SamplingParams sampling_params(const SamplingOptions& o) {
 void select_device(const std::string& device) {
   if (device == "gpu") {
     if (!mx::gpu::is_available()) {
-      throw CommandError("--device gpu: no usable GPU (mlxcpp needs its CUDA backend and an NVIDIA GPU)");
+      throw CommandError(
+          "--device gpu: no usable GPU (mlxcpp needs its CUDA backend and an NVIDIA GPU)");
     }
     mx::set_default_device(mx::Device::gpu);
   } else {
@@ -96,7 +120,8 @@ std::string resolve_model_path(const std::string& model) {
   std::error_code ec;
   auto exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
-    candidates.push_back(exe.parent_path().parent_path() / "share" / "mlxcpp" / "models" / "default");
+    candidates.push_back(exe.parent_path().parent_path() / "share" / "mlxcpp" / "models" /
+                         "default");
   }
   candidates.push_back(fs::path(MLXCPP_SOURCE_DIR) / "models" / "default");
   for (auto& c : candidates) {
@@ -182,6 +207,47 @@ LoadedLM load_lm(const ModelOptions& o, bool need_tokenizer) {
   return out;
 }
 
+void add_prompt_options(CLI::App& app, PromptOptions& o) {
+  o.text_option = app.add_option("--prompt", o.prompt, "The prompt text");
+  o.ids_option =
+      app.add_option("--prompt-ids", o.prompt_ids,
+                     "Prompt token ids (comma-separated; no tokenizer or chat template)");
+  o.text_option->excludes(o.ids_option);
+  app.add_option("--system", o.system, "A system message for the chat template");
+  app.add_flag("--no-chat-template", o.no_chat_template, "Use the prompt text as it is");
+}
+
+std::vector<int32_t> text_prompt_tokens(const std::string& text, const std::string& system,
+                                        bool no_chat_template, const LoadedLM& lm) {
+  if (!lm.tokenizer) {
+    throw CommandError("the model has no tokenizer.json: give --prompt-ids");
+  }
+  const auto& tok = *lm.tokenizer;
+  if (no_chat_template || !tok.has_chat_template()) {
+    return tok.tokenizer().encode((system.empty() ? "" : system + "\n") + text, true);
+  }
+  tokenizer::ChatTemplateInputs inputs;
+  if (!system.empty()) {
+    inputs.messages.push_back({{"role", "system"}, {"content", system}});
+  }
+  inputs.messages.push_back({{"role", "user"}, {"content", text}});
+  inputs.add_generation_prompt = true;
+  try {
+    auto rendered = tok.chat_template().render(inputs);
+    // The template writes the special tokens itself (BOS included).
+    return tok.tokenizer().encode(rendered, false);
+  } catch (const std::exception& e) {
+    throw CommandError(std::string("chat template: ") + e.what());
+  }
+}
+
+std::vector<int32_t> prompt_tokens(const PromptOptions& o, const LoadedLM& lm) {
+  if (o.have_ids()) {
+    return parse_ids(o.prompt_ids, "--prompt-ids");
+  }
+  return text_prompt_tokens(o.prompt, o.system, o.no_chat_template, lm);
+}
+
 std::vector<int32_t> parse_ids(const std::string& text, const char* flag) {
   std::vector<int32_t> ids;
   size_t pos = 0;
@@ -196,7 +262,8 @@ std::vector<int32_t> parse_ids(const std::string& text, const char* flag) {
       }
       ids.push_back(static_cast<int32_t>(value));
     } catch (const std::exception&) {
-      throw CommandError(std::string(flag) + " expects comma-separated token ids, got \"" + text + "\"");
+      throw CommandError(std::string(flag) + " expects comma-separated token ids, got \"" + text +
+                         "\"");
     }
     if (comma == std::string::npos) {
       break;

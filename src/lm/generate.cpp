@@ -20,7 +20,9 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-array token_array(const int32_t* ids, int n) { return array(ids, {1, n}, mx::int32); }
+array token_array(const int32_t* ids, int n) {
+  return array(ids, {1, n}, mx::int32);
+}
 
 void eval_cache(Cache& cache) {
   std::vector<array> state;
@@ -34,18 +36,33 @@ void eval_cache(Cache& cache) {
 
 } // namespace
 
-GenerationStats generate(Model& model, const std::vector<int32_t>& prompt, Cache& cache,
-                         const GenerationParams& params, const TokenCallback& on_token) {
+void check_prompt(const std::vector<int32_t>& prompt, int vocab_size) {
   if (prompt.empty()) {
     throw std::invalid_argument("The prompt must have at least one token.");
   }
   for (auto id : prompt) {
-    if (id < 0 || id >= model.vocab_size()) {
+    if (id < 0 || id >= vocab_size) {
       throw std::invalid_argument("Prompt token " + std::to_string(id) +
-                                  " is outside the vocabulary of " +
-                                  std::to_string(model.vocab_size()) + ".");
+                                  " is outside the vocabulary of " + std::to_string(vocab_size) +
+                                  ".");
     }
   }
+}
+
+void prefill(Model& model, const std::vector<int32_t>& tokens, Cache& cache,
+             const GenerationParams& params) {
+  int n = static_cast<int>(tokens.size());
+  int step = std::max(1, params.prefill_step);
+  for (int done = 0; done < n; done += step) {
+    model.forward(token_array(tokens.data() + done, std::min(step, n - done)), cache);
+    eval_cache(cache);
+    maybe_quantize_cache(cache, params.kv_bits, params.kv_group_size, params.quantized_kv_start);
+  }
+}
+
+GenerationStats generate(Model& model, const std::vector<int32_t>& prompt, Cache& cache,
+                         const GenerationParams& params, const TokenCallback& on_token) {
+  check_prompt(prompt, model.vocab_size());
   GenerationStats stats;
   stats.prompt_tokens = static_cast<int>(prompt.size());
   Sampler sampler(params.sampling, model.vocab_size());
@@ -56,25 +73,23 @@ GenerationStats generate(Model& model, const std::vector<int32_t>& prompt, Cache
     history.push_back(prompt);
   }
 
-  // Prefill all but the last token in chunks, evaluating the cache as we go to bound memory.
+  // Prefill whole chunks; the pass over the last (partial) chunk gives the first logits.
   auto start = Clock::now();
   int n = static_cast<int>(prompt.size());
-  int done = 0;
-  int step = std::max(1, params.prefill_step);
-  while (n - done > step) {
-    model.forward(token_array(prompt.data() + done, step), cache);
-    eval_cache(cache);
-    done += step;
-  }
+  int last_chunk = (n - 1) % std::max(1, params.prefill_step) + 1;
+  prefill(model, std::vector<int32_t>(prompt.begin(), prompt.end() - last_chunk), cache, params);
   auto step_logits = [&](const array& tokens) {
-    return mx::reshape(model.forward(tokens, cache, /* last_only */ true), {1, -1});
+    auto logits = mx::reshape(model.forward(tokens, cache, /* last_only */ true), {1, -1});
+    maybe_quantize_cache(cache, params.kv_bits, params.kv_group_size, params.quantized_kv_start);
+    return logits;
   };
-  auto logits = step_logits(token_array(prompt.data() + done, n - done));
+  auto logits = step_logits(token_array(prompt.data() + n - last_chunk, last_chunk));
   auto choose = [&](const array& lg) {
     auto token = sampler.sample(lg, history);
     std::optional<array> logprob;
     if (params.logprobs) {
-      logprob = mx::take_along_axis(Sampler::log_probs(lg), mx::reshape(mx::astype(token, mx::int32), {1, 1}), -1);
+      logprob = mx::take_along_axis(Sampler::log_probs(lg),
+                                    mx::reshape(mx::astype(token, mx::int32), {1, 1}), -1);
     }
     return std::pair{token, logprob};
   };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mlxcpp/lm/cache.h"
 #include "mlxcpp/nn/layers.h"
@@ -31,10 +32,10 @@ struct AttentionOptions {
   bool qk_norm = false;
   float qk_norm_offset = 0.0f; // 1 for Gemma's (1 + weight) norms
   float norm_eps = 1e-6f;
-  std::optional<float> scale; // default head_dim^-0.5
+  std::optional<float> scale;         // default head_dim^-0.5
   std::optional<nn::RopeConfig> rope; // none: no rotary embedding in this layer
-  int sliding_window = 0;     // > 0: attend to the last `sliding_window` keys only
-  float logit_softcap = 0;    // > 0: tanh soft-capping of attention scores (gemma2)
+  int sliding_window = 0;             // > 0: attend to the last `sliding_window` keys only
+  float logit_softcap = 0;            // > 0: tanh soft-capping of attention scores (gemma2)
 };
 
 // How the queries of one forward step may see the keys.
@@ -45,14 +46,25 @@ struct AttentionMask {
 
 // Which of `key_length` fetched keys (ending at the current position) each of L new queries
 // may see, after `offset` earlier tokens: causal, and within `window` when > 0. nullopt when
-// every query sees every key.
-std::optional<array> visible_keys(int L, int offset, int key_length, int window = 0);
+// every query sees every key. With `left_padding` (one count per batch row, see
+// KVCache::left_padding) the mask is [B, 1, L, keys] and hides row b's first left_padding[b]
+// positions from every query but their own, so that padded queries stay finite.
+std::optional<array> visible_keys(int L, int offset, int key_length, int window = 0,
+                                  const std::vector<int>& left_padding = {});
 
 // The same as a mask for fast::scaled_dot_product_attention ("causal" when it can be).
-AttentionMask make_attention_mask(int L, int offset, int key_length, int window = 0);
+AttentionMask make_attention_mask(int L, int offset, int key_length, int window = 0,
+                                  const std::vector<int>& left_padding = {});
+
+// Attention over a QuantizedKVCache's stored keys and values (packed, scales, biases; [B,
+// kv_heads, keys, ...]) through quantized_matmul, without dequantizing the history:
+// q [B, heads, L, head_dim] -> [B, heads, L, head_dim]. `visible` as visible_keys() gives.
+array quantized_attention(const array& q, const std::vector<array>& keys,
+                          const std::vector<array>& values, float scale, int group_size, int bits,
+                          const std::optional<array>& visible);
 
 class Attention : public nn::Module {
- public:
+public:
   explicit Attention(const AttentionOptions& options);
 
   // x [B, L, hidden] -> [B, L, hidden]; appends this step's keys and values to `cache`.
@@ -61,7 +73,7 @@ class Attention : public nn::Module {
   Linear q_proj, k_proj, v_proj, o_proj;
   std::unique_ptr<nn::RMSNorm> q_norm, k_norm;
 
- private:
+private:
   AttentionOptions options_;
   std::optional<nn::RoPE> rope_;
   float scale_;
@@ -69,13 +81,13 @@ class Attention : public nn::Module {
 
 // down(act(gate(x)) * up(x))
 class GatedMLP : public nn::Module {
- public:
+public:
   GatedMLP(int hidden_size, int intermediate_size, bool bias, nn::Activation activation);
   array operator()(const array& x) const;
 
   Linear gate_proj, up_proj, down_proj;
 
- private:
+private:
   nn::Activation activation_;
 };
 

@@ -19,6 +19,12 @@ struct GenerationParams {
   std::vector<int32_t> eos_token_ids;
   int prefill_step = 512; // prompt tokens per forward pass
   bool logprobs = false;
+  // Quantized KV cache (mlx-lm's --kv-bits): 0 (off), 4 or 8 bits per value, in groups of
+  // kv_group_size features, once the cache holds more than quantized_kv_start tokens.
+  int kv_bits = 0;
+  int kv_group_size = 64;
+  int quantized_kv_start = 5000;
+  int max_kv_size = 0; // batch_generate's caches (generate() takes its cache from the caller)
 };
 
 struct GeneratedToken {
@@ -31,6 +37,12 @@ struct GenerationStats {
   int generated_tokens = 0;
   double prompt_seconds = 0;
   double generation_seconds = 0;
+  // Speculative decoding: tokens the draft model proposed, and how many the model accepted.
+  int draft_tokens = 0;
+  int accepted_tokens = 0;
+  double acceptance_rate() const {
+    return draft_tokens > 0 ? static_cast<double>(accepted_tokens) / draft_tokens : 0;
+  }
   double prompt_tps() const { return prompt_seconds > 0 ? prompt_tokens / prompt_seconds : 0; }
   double generation_tps() const {
     // The first token comes from the prefill pass; the rate counts the decode steps.
@@ -47,6 +59,14 @@ using TokenCallback = std::function<bool(const GeneratedToken&)>;
 // prefix of the prompt (prompt caching): pass only the tokens it does not hold.
 GenerationStats generate(Model& model, const std::vector<int32_t>& prompt, Cache& cache,
                          const GenerationParams& params, const TokenCallback& on_token);
+
+// Runs `tokens` through the model in chunks of params.prefill_step, appending them to `cache`
+// (evaluated as it goes to bound memory; KV quantization applied as params say).
+void prefill(Model& model, const std::vector<int32_t>& tokens, Cache& cache,
+             const GenerationParams& params);
+
+// Throws std::invalid_argument unless `prompt` is non-empty and inside the vocabulary.
+void check_prompt(const std::vector<int32_t>& prompt, int vocab_size);
 
 // One forward pass over the prompt: logits [L, vocab] as float32.
 array prompt_logits(Model& model, const std::vector<int32_t>& prompt);

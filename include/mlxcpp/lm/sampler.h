@@ -14,10 +14,10 @@ namespace mlxcpp::lm {
 using mlx::core::array;
 
 struct SamplingParams {
-  float temperature = 0.0f; // 0: greedy
-  int top_k = 0;            // 0: off
-  float top_p = 1.0f;       // 1: off
-  float min_p = 0.0f;       // 0: off
+  float temperature = 0.0f;        // 0: greedy
+  int top_k = 0;                   // 0: off
+  float top_p = 1.0f;              // 1: off
+  float min_p = 0.0f;              // 0: off
   float repetition_penalty = 1.0f; // HF's: divides positive logits, multiplies negative ones
   float presence_penalty = 0.0f;   // subtracted once per token present in the window
   float frequency_penalty = 0.0f;  // subtracted per occurrence in the window
@@ -27,20 +27,32 @@ struct SamplingParams {
 };
 
 class Sampler {
- public:
+public:
   Sampler(SamplingParams params, int vocab_size);
 
   // logits [B, vocab] -> token ids [B] (uint32). `history` holds the tokens of each batch row
   // seen so far (for penalties); it may be empty when no penalty is set.
   array sample(const array& logits, const std::vector<std::vector<int32_t>>& history);
 
+  // The logits that sample() draws from: penalties and bias, then (temperature > 0)
+  // temperature scaling and the top-k/min-p/top-p filters as -inf. Speculative decoding
+  // compares the model's and the draft's distributions through these.
+  array processed_logits(const array& logits,
+                         const std::vector<std::vector<int32_t>>& history) const;
+
+  // A token [B] drawn from softmax(logits) [B, vocab], and n uniform numbers in [0, 1), both
+  // from this sampler's seeded key sequence.
+  array draw(const array& logits);
+  array uniform(int n);
+
   // log-softmax of the raw logits [B, vocab] (for per-token log-probabilities).
   static array log_probs(const array& logits);
 
   const SamplingParams& params() const { return params_; }
 
- private:
-  array apply_penalties(const array& logits, const std::vector<std::vector<int32_t>>& history) const;
+private:
+  array apply_penalties(const array& logits,
+                        const std::vector<std::vector<int32_t>>& history) const;
 
   SamplingParams params_;
   int vocab_size_;

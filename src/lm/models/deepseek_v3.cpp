@@ -62,7 +62,7 @@ class MLA : public nn::Module {
     auto queries = mx::concatenate({q_parts[0], q_rot}, -1);
     auto keys_new = mx::concatenate({kv_parts[0], k_rot}, -1);
     auto [keys, values] = cache.update_and_fetch(keys_new, kv_parts[1]);
-    auto mask = make_attention_mask(L, offset, keys.shape(2));
+    auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(queries, keys, values, o.scale, mask.mode, mask.mask);
     return o_proj(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, o.heads * o.v}));
   }

@@ -27,7 +27,7 @@ class GPT2Attention : public nn::Module {
     };
     int offset = cache.offset();
     auto [keys, values] = cache.update_and_fetch(heads(parts[1]), heads(parts[2]));
-    auto mask = make_attention_mask(L, offset, keys.shape(2));
+    auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         heads(parts[0]), keys, values, 1.0f / std::sqrt(static_cast<float>(head_dim_)), mask.mode,
         mask.mask);
@@ -107,7 +107,15 @@ class GPT2 : public Model {
                                   " tokens) is longer than GPT-2's " +
                                   std::to_string(config_.get_int("n_positions")) + " positions.");
     }
-    auto h = mx::add(wte_(tokens), wpe_(mx::arange(offset, offset + L)));
+    auto positions = mx::arange(offset, offset + L);
+    const auto& padding = cache.empty() ? std::vector<int>{} : cache[0]->left_padding();
+    if (!padding.empty()) {
+      // Learned absolute positions: a left-padded row counts from its first real token.
+      int B = static_cast<int>(padding.size());
+      auto pad = mx::reshape(array(padding.data(), {B}, mx::int32), {B, 1});
+      positions = mx::maximum(mx::subtract(positions, pad), mx::array(0));
+    }
+    auto h = mx::add(wte_(tokens), wpe_(positions));
     for (size_t i = 0; i < layers_.size(); ++i) {
       h = (*layers_[i])(h, *cache[i]);
     }

@@ -33,7 +33,7 @@ class NeoXAttention : public nn::Module {
     auto q = rope_(parts[0], offset);
     auto k = rope_(parts[1], offset);
     auto [keys, values] = cache.update_and_fetch(k, parts[2]);
-    auto mask = make_attention_mask(L, offset, keys.shape(2));
+    auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         q, keys, values, 1.0f / std::sqrt(static_cast<float>(o.head_dim)), mask.mode, mask.mask);
     return dense(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, -1}));

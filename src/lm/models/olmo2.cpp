@@ -39,7 +39,7 @@ class OlmoAttention : public nn::Module {
     q = rope_(q, offset);
     k = rope_(k, offset);
     auto [keys, values] = cache.update_and_fetch(k, v);
-    auto mask = make_attention_mask(L, offset, keys.shape(2));
+    auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         q, keys, values, 1.0f / std::sqrt(static_cast<float>(o.head_dim)), mask.mode, mask.mask);
     return o_proj(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, -1}));

@@ -34,7 +34,7 @@ class PhiAttention : public nn::Module {
     auto k = rope_(heads(k_proj(x), o.num_kv_heads), offset);
     auto v = heads(v_proj(x), o.num_kv_heads);
     auto [keys, values] = cache.update_and_fetch(k, v);
-    auto mask = make_attention_mask(L, offset, keys.shape(2));
+    auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         q, keys, values, 1.0f / std::sqrt(static_cast<float>(o.head_dim)), mask.mode, mask.mask);
     return dense(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, -1}));

@@ -32,7 +32,8 @@ class FusedAttention : public nn::Module {
     auto k = rope_(heads(parts[1], o.num_kv_heads), offset);
     auto v = heads(parts[2], o.num_kv_heads);
     auto [keys, values] = cache.update_and_fetch(k, v);
-    auto mask = make_attention_mask(L, offset, keys.shape(2), o.sliding_window);
+    auto mask = make_attention_mask(L, offset, keys.shape(2), o.sliding_window,
+                                    cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         q, keys, values, 1.0f / std::sqrt(static_cast<float>(o.head_dim)), mask.mode, mask.mask);
     return o_proj(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, -1}));
