@@ -17,8 +17,8 @@ namespace fs = std::filesystem;
 
 void add_model_options(CLI::App& app, ModelOptions& o, bool model_required) {
   auto* model = app.add_option("--model", o.model,
-                               "Model folder (Hugging Face or mlx-community layout) or .gguf file; "
-                               "default: the embedded default model");
+                               "Model folder (Hugging Face or mlx-community layout) or .gguf "
+                               "file; default: the embedded default model");
   if (model_required) {
     model->required();
   }
@@ -169,7 +169,8 @@ void show_progress(size_t done, size_t total) {
 LoadedLM load_lm(const ModelOptions& o, bool need_tokenizer) {
   select_device(o.device);
   auto path = resolve_model_path(o.model);
-  if (!fs::is_directory(path) && !(fs::is_regular_file(path) && fs::path(path).extension() == ".gguf")) {
+  bool gguf_file = fs::is_regular_file(path) && fs::path(path).extension() == ".gguf";
+  if (!fs::is_directory(path) && !gguf_file) {
     throw CommandError("model not found (expected a model folder or a .gguf file): " + path);
   }
   LoadedLM out;
