@@ -3,7 +3,9 @@
 # time on its seed corpus (fuzz/corpus/<format>/) plus what earlier runs found. Exits non-zero
 # if any target crashes, leaks or trips a sanitizer; the input that did is saved under
 # build-fuzz/fuzz-findings/. Usage: scripts/run-fuzzers.sh [SECONDS per target, default 60]
-# Environment: MLXCPP_FUZZ_BUILD_DIR (default build-fuzz), MLXCPP_FUZZ_JOBS (ninja -j).
+# Environment: MLXCPP_FUZZ_BUILD_DIR (default build-fuzz), MLXCPP_FUZZ_JOBS (ninja -j),
+# MLXCPP_FUZZ_ENGINE_LIB (a libmlxcpp_core.a already built, e.g. build/src/libmlxcpp_core.a:
+# the engine is then not compiled again).
 set -euo pipefail
 
 seconds=${1:-60}
@@ -15,7 +17,8 @@ targets=(safetensors gguf npy npz)
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g" \
   -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DMLXCPP_BUILD_FUZZERS=ON \
-  -DMLXCPP_BUILD_TESTS=OFF -DMLXCPP_BUILD_BENCH=OFF -DMLXCPP_BUILD_APPS=OFF >/dev/null
+  -DMLXCPP_BUILD_TESTS=OFF -DMLXCPP_BUILD_BENCH=OFF -DMLXCPP_BUILD_APPS=OFF \
+  -DMLXCPP_FUZZ_ENGINE_LIB="${MLXCPP_FUZZ_ENGINE_LIB:-}" >/dev/null
 ninja -C "$build" ${MLXCPP_FUZZ_JOBS:+-j "$MLXCPP_FUZZ_JOBS"} "${targets[@]/#/fuzz_}"
 
 findings=$build/fuzz-findings

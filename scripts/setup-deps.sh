@@ -11,6 +11,7 @@ packages=(
   libpcre2-dev libutf8proc-dev     # tokenizers: regexes with Unicode classes, normalization
   libsndfile1-dev libsoxr-dev libstb-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev
+  clang libclang-rt-dev            # libFuzzer targets (scripts/run-fuzzers.sh)
   python3
 )
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole CPU test suite, as CI runs it: installs missing Debian packages, builds, runs every
 # test that needs no GPU (tests labelled `gpu` run on a GPU machine with `ctest -L gpu`), checks
-# that an installed mlxcpp works from a consumer project, and runs each benchmark once briefly
-# (they are never timed tests; this only checks that they run).
+# that an installed mlxcpp works from a consumer project, and runs the file-format fuzzers for a
+# bounded time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -27,4 +27,7 @@ cmake --build build/consumer
 ./build/consumer/consumer
 
 ./build/examples/array_basics/array_basics > /dev/null
+
+# The file-format fuzzers (libFuzzer, ASan + UBSan), a bounded time each, on the engine built above.
+MLXCPP_FUZZ_ENGINE_LIB="$root/build/src/libmlxcpp_core.a" ./scripts/run-fuzzers.sh "${MLXCPP_FUZZ_SECONDS:-30}"
 echo "test.sh: all checks passed"

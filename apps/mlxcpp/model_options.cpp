@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "mlx/mlx.h"
+#include "mlxcpp/lm/gguf.h"
 
 #include "command.h"
 
@@ -16,8 +17,8 @@ namespace fs = std::filesystem;
 
 void add_model_options(CLI::App& app, ModelOptions& o, bool model_required) {
   auto* model = app.add_option("--model", o.model,
-                               "Model folder (Hugging Face or mlx-community layout); default: the "
-                               "embedded default model");
+                               "Model folder (Hugging Face or mlx-community layout) or .gguf file; "
+                               "default: the embedded default model");
   if (model_required) {
     model->required();
   }
@@ -168,8 +169,8 @@ void show_progress(size_t done, size_t total) {
 LoadedLM load_lm(const ModelOptions& o, bool need_tokenizer) {
   select_device(o.device);
   auto path = resolve_model_path(o.model);
-  if (!fs::is_directory(path)) {
-    throw CommandError("model folder not found: " + path);
+  if (!fs::is_directory(path) && !(fs::is_regular_file(path) && fs::path(path).extension() == ".gguf")) {
+    throw CommandError("model not found (expected a model folder or a .gguf file): " + path);
   }
   LoadedLM out;
   try {
@@ -184,7 +185,17 @@ LoadedLM load_lm(const ModelOptions& o, bool need_tokenizer) {
   } catch (const std::exception& e) {
     throw CommandError(e.what());
   }
-  if (fs::exists(fs::path(path) / "tokenizer.json")) {
+  if (!out.model.gguf_file.empty()) {
+    // tokenizer.json beside the file, else the GGUF metadata; without --prompt-ids a
+    // tokenizer that cannot be built is an error, otherwise it is not needed.
+    try {
+      out.tokenizer = lm::load_gguf_tokenizer(out.model.gguf_file);
+    } catch (const std::exception& e) {
+      if (need_tokenizer) {
+        throw CommandError(e.what());
+      }
+    }
+  } else if (fs::exists(fs::path(path) / "tokenizer.json")) {
     try {
       out.tokenizer = tokenizer::PretrainedTokenizer::from_dir(path);
     } catch (const std::exception& e) {

@@ -230,15 +230,21 @@ public:
 
   std::shared_ptr<Data> data_shared_ptr() const { return array_desc_->data; }
 
+  // The host address of the first element. With the CUDA backend the buffer may live on the
+  // device: the non-const form makes the host copy current and marks it as the one written; the
+  // const form only makes it current.
   template <typename T>
   T* data() {
-    return static_cast<T*>(array_desc_->data_ptr);
+    return static_cast<T*>(host_data());
   }
 
   template <typename T>
   const T* data() const {
-    return static_cast<T*>(array_desc_->data_ptr);
+    return static_cast<const T*>(host_data());
   }
+
+  /** Backend use: where the first element lies in the buffer, in bytes. */
+  int64_t byte_offset() const { return array_desc_->byte_offset; }
 
   enum Status {
     // The output of a computation which has not been scheduled.
@@ -288,6 +294,9 @@ private:
   template <typename It>
   void init(const It src);
 
+  void* host_data();
+  const void* host_data() const;
+
   struct ArrayDesc {
     Shape shape;
     Strides strides;
@@ -302,8 +311,8 @@ private:
     // Shared so that views of one buffer (reshape, transpose, slices) share the data.
     std::shared_ptr<Data> data;
 
-    // The address of this array's first element (the buffer plus the view's offset).
-    void* data_ptr{nullptr};
+    // Where this array's first element lies in the buffer (a view's offset), in bytes.
+    int64_t byte_offset{0};
 
     size_t data_size;
 

@@ -1,5 +1,6 @@
-// Memory statistics and limits, as MLX's mlx/memory.h. Figures are for the default device's
-// allocator (device memory when the GPU is the default device).
+// Memory statistics and limits, as MLX's mlx/memory.h. With a usable GPU the figures are the
+// CUDA backend's: device memory plus the host copies it holds (the cache and the limits are
+// device memory's); otherwise the CPU allocator's.
 #pragma once
 
 #include <cstdlib>

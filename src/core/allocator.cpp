@@ -15,6 +15,9 @@
 
 #include "mlx/memory.h"
 
+#include "core/backend_registry.h"
+#include "core/caching_allocator.h"
+
 namespace mlx::core {
 
 namespace {
@@ -40,7 +43,7 @@ size_t physical_memory() {
   return pages > 0 && page_size > 0 ? static_cast<size_t>(pages) * page_size : (size_t{8} << 30);
 }
 
-class CpuAllocator : public allocator::Allocator {
+class CpuAllocator : public CachingAllocator {
 public:
   CpuAllocator() : memory_limit_(physical_memory()), cache_limit_(memory_limit_) {}
 
@@ -105,31 +108,31 @@ public:
     return *reinterpret_cast<const size_t*>(static_cast<const char*>(buffer.ptr()) - header_size);
   }
 
-  size_t active() {
+  size_t active() override {
     std::unique_lock lock(mutex_);
     return active_;
   }
-  size_t peak() {
+  size_t peak() override {
     std::unique_lock lock(mutex_);
     return peak_;
   }
-  void reset_peak() {
+  void reset_peak() override {
     std::unique_lock lock(mutex_);
     peak_ = active_;
   }
-  size_t cache_bytes() {
+  size_t cache_bytes() override {
     std::unique_lock lock(mutex_);
     return cache_bytes_;
   }
-  size_t set_memory_limit(size_t limit) {
+  size_t set_memory_limit(size_t limit) override {
     std::unique_lock lock(mutex_);
     return std::exchange(memory_limit_, limit);
   }
-  size_t memory_limit() {
+  size_t memory_limit() override {
     std::unique_lock lock(mutex_);
     return memory_limit_;
   }
-  size_t set_cache_limit(size_t limit) {
+  size_t set_cache_limit(size_t limit) override {
     std::unique_lock lock(mutex_);
     auto previous = std::exchange(cache_limit_, limit);
     if (cache_bytes_ > cache_limit_) {
@@ -137,7 +140,7 @@ public:
     }
     return previous;
   }
-  void clear_cache() {
+  void clear_cache() override {
     std::unique_lock lock(mutex_);
     release_cache(cache_bytes_);
   }
@@ -186,6 +189,19 @@ CpuAllocator& cpu_allocator() {
 
 } // namespace
 
+CachingAllocator& host_allocator() {
+  return cpu_allocator();
+}
+
+CachingAllocator& active_allocator() {
+  // Decided once: whether a GPU is usable does not change while the program runs.
+  static CachingAllocator* active = [] {
+    auto* gpu = gpu_backend::allocator();
+    return gpu != nullptr ? gpu : static_cast<CachingAllocator*>(&cpu_allocator());
+  }();
+  return *active;
+}
+
 namespace allocator {
 
 void* Buffer::raw_ptr() {
@@ -201,37 +217,37 @@ void free(Buffer buffer) {
 }
 
 Allocator& allocator() {
-  return cpu_allocator();
+  return active_allocator();
 }
 
 } // namespace allocator
 
 size_t get_active_memory() {
-  return cpu_allocator().active();
+  return active_allocator().active();
 }
 size_t get_peak_memory() {
-  return cpu_allocator().peak();
+  return active_allocator().peak();
 }
 void reset_peak_memory() {
-  cpu_allocator().reset_peak();
+  active_allocator().reset_peak();
 }
 size_t get_cache_memory() {
-  return cpu_allocator().cache_bytes();
+  return active_allocator().cache_bytes();
 }
 size_t set_memory_limit(size_t limit) {
-  return cpu_allocator().set_memory_limit(limit);
+  return active_allocator().set_memory_limit(limit);
 }
 size_t get_memory_limit() {
-  return cpu_allocator().memory_limit();
+  return active_allocator().memory_limit();
 }
 size_t set_cache_limit(size_t limit) {
-  return cpu_allocator().set_cache_limit(limit);
+  return active_allocator().set_cache_limit(limit);
 }
 size_t set_wired_limit(size_t limit) {
   return 0;
 }
 void clear_cache() {
-  cpu_allocator().clear_cache();
+  active_allocator().clear_cache();
 }
 
 } // namespace mlx::core

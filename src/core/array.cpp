@@ -4,6 +4,8 @@
 #include "mlx/primitives.h"
 #include "mlx/transforms.h"
 
+#include "core/caching_allocator.h"
+
 namespace mlx::core {
 
 namespace {
@@ -118,7 +120,7 @@ void array::eval() {
 
 void array::set_data(allocator::Buffer buffer, Deleter d) {
   array_desc_->data = std::make_shared<Data>(buffer, std::move(d));
-  array_desc_->data_ptr = buffer.raw_ptr();
+  array_desc_->byte_offset = 0;
   array_desc_->data_size = size();
   array_desc_->flags.contiguous = true;
   array_desc_->flags.row_contiguous = true;
@@ -129,7 +131,7 @@ void array::set_data(allocator::Buffer buffer, Deleter d) {
 void array::set_data(allocator::Buffer buffer, size_t data_size, Strides strides, Flags flags,
                      Deleter d) {
   array_desc_->data = std::make_shared<Data>(buffer, std::move(d));
-  array_desc_->data_ptr = buffer.raw_ptr();
+  array_desc_->byte_offset = 0;
   array_desc_->data_size = data_size;
   array_desc_->strides = std::move(strides);
   array_desc_->flags = flags;
@@ -141,9 +143,8 @@ void array::copy_shared_buffer(const array& other, const Strides& strides, Flags
   array_desc_->strides = strides;
   array_desc_->flags = flags;
   array_desc_->data_size = data_size;
-  auto char_offset = sizeof(char) * itemsize() * offset;
-  array_desc_->data_ptr =
-      static_cast<void*>(static_cast<char*>(other.array_desc_->data_ptr) + char_offset);
+  array_desc_->byte_offset =
+      other.array_desc_->byte_offset + static_cast<int64_t>(itemsize()) * offset;
 }
 
 void array::copy_shared_buffer(const array& other) {
@@ -156,13 +157,27 @@ void array::move_shared_buffer(array other, const Strides& strides, Flags flags,
   array_desc_->strides = strides;
   array_desc_->flags = flags;
   array_desc_->data_size = data_size;
-  auto char_offset = sizeof(char) * itemsize() * offset;
-  array_desc_->data_ptr =
-      static_cast<void*>(static_cast<char*>(other.array_desc_->data_ptr) + char_offset);
+  array_desc_->byte_offset =
+      other.array_desc_->byte_offset + static_cast<int64_t>(itemsize()) * offset;
 }
 
 void array::move_shared_buffer(array other) {
   move_shared_buffer(other, other.strides(), other.flags(), other.data_size());
+}
+
+void* array::host_data() {
+  if (!array_desc_->data) {
+    return nullptr;
+  }
+  return static_cast<char*>(array_desc_->data->buffer.raw_ptr()) + array_desc_->byte_offset;
+}
+
+const void* array::host_data() const {
+  if (!array_desc_->data) {
+    return nullptr;
+  }
+  auto* base = active_allocator().raw_ptr_for_read(array_desc_->data->buffer);
+  return static_cast<const char*>(base) + array_desc_->byte_offset;
 }
 
 void array::ArrayDesc::init() {

@@ -3,13 +3,24 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "core/transforms_graph.h"
+
 namespace mlx::core {
 
 namespace {
-[[noreturn]] void not_implemented(const Primitive& p, const char* what) {
+std::string not_implemented_message(const Primitive& p, const char* what) {
   std::ostringstream msg;
   msg << "[" << p.name() << "] " << what << " is not implemented.";
-  throw std::runtime_error(msg.str());
+  return msg.str();
+}
+
+[[noreturn]] void not_implemented(const Primitive& p, const char* what) {
+  throw std::runtime_error(not_implemented_message(p, what));
+}
+
+// jvp and vmap have fallbacks (the transposed vjp, a loop over the batch) that catch this.
+[[noreturn]] void no_transform_rule(const Primitive& p, const char* what) {
+  throw detail::TransformNotImplemented(not_implemented_message(p, what));
 }
 } // namespace
 
@@ -23,7 +34,7 @@ void UnaryPrimitive::eval_gpu(const std::vector<array>&, array&) {
 
 std::vector<array> Primitive::jvp(const std::vector<array>&, const std::vector<array>&,
                                   const std::vector<int>&) {
-  not_implemented(*this, "jvp");
+  no_transform_rule(*this, "jvp");
 }
 
 std::vector<array> Primitive::vjp(const std::vector<array>&, const std::vector<array>&,
@@ -33,7 +44,7 @@ std::vector<array> Primitive::vjp(const std::vector<array>&, const std::vector<a
 
 std::pair<std::vector<array>, std::vector<int>> Primitive::vmap(const std::vector<array>&,
                                                                 const std::vector<int>&) {
-  not_implemented(*this, "vmap");
+  no_transform_rule(*this, "vmap");
 }
 
 std::vector<Shape> Primitive::output_shapes(const std::vector<array>&) {

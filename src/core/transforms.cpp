@@ -2,6 +2,7 @@
 // device, and detach evaluated nodes so intermediate buffers are freed as soon as possible.
 #include "mlx/transforms.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -62,7 +63,7 @@ void run_node(array& node) {
   if (primitive.device().type == Device::cpu) {
     primitive.eval_cpu(node.inputs(), outputs);
   } else {
-    primitive.eval_gpu(node.inputs(), outputs);
+    gpu_backend::eval(primitive, node.inputs(), outputs);
   }
   for (auto& out : outputs) {
     out.set_status(array::Status::available);
@@ -72,15 +73,20 @@ void run_node(array& node) {
   }
 }
 
-} // namespace
-
-void eval(std::vector<array> outputs) {
+// Runs the graph; returns the GPU streams it queued work on.
+std::vector<Stream> run_graph(const std::vector<array>& outputs) {
   auto tape = build_tape(outputs);
+  std::vector<Stream> gpu_streams;
   for (size_t i = 0; i < tape.size(); ++i) {
     // Take the node off the tape so that, once its users have run and detached, nothing keeps
     // its buffer alive.
     array node = std::move(tape[i]);
     try {
+      const Stream& stream = node.primitive().stream();
+      if (stream.device.type == Device::gpu &&
+          std::find(gpu_streams.begin(), gpu_streams.end(), stream) == gpu_streams.end()) {
+        gpu_streams.push_back(stream);
+      }
       run_node(node);
     } catch (...) {
       // Leave the graph re-evaluable: whatever did not run goes back to unscheduled.
@@ -99,12 +105,22 @@ void eval(std::vector<array> outputs) {
       throw;
     }
   }
+  return gpu_streams;
+}
+
+} // namespace
+
+void eval(std::vector<array> outputs) {
+  // As MLX's: the outputs are computed when eval returns (GPU streams are waited for).
+  for (const auto& stream : run_graph(outputs)) {
+    gpu_backend::synchronize(stream);
+  }
 }
 
 void async_eval(std::vector<array> outputs) {
-  // CPU primitives run to completion inside eval; GPU ones are queued on their streams and the
-  // host waits only when it reads the data.
-  eval(std::move(outputs));
+  // CPU primitives run to completion here; GPU ones are queued on their streams, and the host
+  // waits when it reads the data (or calls eval or synchronize).
+  run_graph(outputs);
 }
 
 } // namespace mlx::core

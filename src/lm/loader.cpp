@@ -8,6 +8,8 @@
 #include "mlx/ops.h"
 #include "mlx/transforms.h"
 
+#include "mlxcpp/lm/gguf.h"
+
 namespace mlxcpp::lm {
 
 namespace mx = mlx::core;
@@ -73,7 +75,8 @@ std::vector<int32_t> ids_from(const nlohmann::json& j, const char* key) {
 }
 
 // Per-layer quantization settings: config["quantization"][path] may override (or be false).
-std::optional<std::pair<int, int>> layer_quantization(const nlohmann::json& q, const std::string& path) {
+std::optional<std::pair<int, int>> layer_quantization(const nlohmann::json& q,
+                                                      const std::string& path) {
   int group = q.value("group_size", 64);
   int bits = q.value("bits", 4);
   if (q.contains(path)) {
@@ -109,7 +112,8 @@ mx::Dtype config_dtype(const nlohmann::json& config) {
   return mx::float32;
 }
 
-void load_weights_into(Model& model, const nlohmann::json& config, WeightMap weights, mx::Dtype dtype) {
+void load_weights_into(Model& model, const nlohmann::json& config, WeightMap weights,
+                       mx::Dtype dtype) {
   weights = model.sanitize(std::move(weights));
   // mlx-community checkpoints: a layer is quantized when its scales are in the checkpoint.
   const nlohmann::json* quantization = nullptr;
@@ -152,9 +156,43 @@ void quantize_model(Model& model, int group_size, int bits) {
   }
 }
 
+void materialize_parameters(Model& model, const std::function<void(size_t, size_t)>& progress) {
+  std::vector<mx::array> params;
+  size_t total = 0;
+  for (auto& [name, p] : model.named_parameters()) {
+    params.push_back(*p);
+    total += p->nbytes();
+  }
+  size_t done = 0;
+  constexpr size_t batch_bytes = size_t{256} << 20;
+  std::vector<mx::array> batch;
+  size_t batch_size = 0;
+  for (auto& p : params) {
+    batch.push_back(p);
+    batch_size += p.nbytes();
+    if (batch_size >= batch_bytes) {
+      mx::eval(batch);
+      done += batch_size;
+      batch.clear();
+      batch_size = 0;
+      if (progress) {
+        progress(done, total);
+      }
+    }
+  }
+  mx::eval(batch);
+  if (progress) {
+    progress(total, total);
+  }
+}
+
 LoadedModel load_model(const fs::path& directory, const LoadOptions& options) {
+  if (auto gguf = gguf_model_file(directory)) {
+    return load_gguf_model(*gguf, options);
+  }
   if (!fs::is_directory(directory)) {
-    throw std::runtime_error("Model path " + directory.string() + " is not a directory.");
+    throw std::runtime_error("Model path " + directory.string() +
+                             " is neither a directory nor a .gguf file.");
   }
   LoadedModel loaded;
   loaded.directory = directory;
@@ -175,33 +213,7 @@ LoadedModel load_model(const fs::path& directory, const LoadOptions& options) {
   }
   // Materialise the parameters now (reads the mapped files and converts dtypes), so the first
   // forward pass measures the model and not the load.
-  std::vector<mx::array> params;
-  size_t total = 0;
-  for (auto& [name, p] : loaded.model->named_parameters()) {
-    params.push_back(*p);
-    total += p->nbytes();
-  }
-  size_t done = 0;
-  constexpr size_t batch_bytes = size_t{256} << 20;
-  std::vector<mx::array> batch;
-  size_t batch_size = 0;
-  for (auto& p : params) {
-    batch.push_back(p);
-    batch_size += p.nbytes();
-    if (batch_size >= batch_bytes) {
-      mx::eval(batch);
-      done += batch_size;
-      batch.clear();
-      batch_size = 0;
-      if (options.progress) {
-        options.progress(done, total);
-      }
-    }
-  }
-  mx::eval(batch);
-  if (options.progress) {
-    options.progress(total, total);
-  }
+  materialize_parameters(*loaded.model, options.progress);
 
   auto eos = ids_from(loaded.config, "eos_token_id");
   auto gen_config = directory / "generation_config.json";

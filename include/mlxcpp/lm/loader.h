@@ -1,17 +1,17 @@
 // Loading a model folder: config.json, (sharded) safetensors, mlx-community quantization,
-// dtype overrides and quantize-on-load.
+// dtype overrides and quantize-on-load; or a GGUF file (see gguf.h).
 #pragma once
 
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "mlx/dtype.h"
+
 #include "mlxcpp/lm/model.h"
 
 namespace mlxcpp::lm {
@@ -28,13 +28,19 @@ struct LoadedModel {
   std::unique_ptr<Model> model;
   nlohmann::json config;
   std::filesystem::path directory;
+  std::filesystem::path gguf_file; // the GGUF file, when the model came from one
   mlx::core::Dtype dtype = mlx::core::float32;
-  std::vector<int32_t> eos_token_ids; // from generation_config.json and config.json
+  std::vector<int32_t> eos_token_ids; // from generation_config.json and config.json (or GGUF)
 };
 
-// Loads the model in `directory`. Errors (missing files, unknown model_type, weights whose
-// names or shapes do not match) are std::runtime_error with one clear message.
-LoadedModel load_model(const std::filesystem::path& directory, const LoadOptions& options = {});
+// Loads the model in `path`: a Hugging Face folder, a .gguf file, or a folder holding one .gguf
+// and no config.json. Errors (missing files, unknown model_type, weights whose names or shapes
+// do not match) are std::runtime_error with one clear message.
+LoadedModel load_model(const std::filesystem::path& path, const LoadOptions& options = {});
+
+// Evaluates every parameter of `model` (reading mapped files, converting dtypes), in batches,
+// calling `progress` (bytes done, bytes total) after each when it is set.
+void materialize_parameters(Model& model, const std::function<void(size_t, size_t)>& progress);
 
 // Builds a model from `config` and `weights` (already named as in a checkpoint).
 void load_weights_into(Model& model, const nlohmann::json& config, WeightMap weights,

@@ -19,6 +19,12 @@ public:
   // std::invalid_argument when a file's content is invalid.
   static PretrainedTokenizer from_dir(const std::filesystem::path& dir);
 
+  // A tokenizer described elsewhere (a GGUF file's metadata), with its special tokens (as
+  // special_tokens()) and chat templates by name ("default", "tool_use", ...).
+  static PretrainedTokenizer from_parts(Tokenizer tokenizer,
+                                        std::map<std::string, std::string> special_tokens,
+                                        std::map<std::string, std::string> templates);
+
   const Tokenizer& tokenizer() const { return tokenizer_; }
 
   // bos_token, eos_token, unk_token, pad_token, ... as text.

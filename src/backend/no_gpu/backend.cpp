@@ -2,6 +2,7 @@
 #include <stdexcept>
 
 #include "mlx/backend/cuda/cuda.h"
+#include "mlx/primitives.h"
 
 #include "core/backend_registry.h"
 
@@ -24,6 +25,24 @@ void new_stream(Stream) {
 }
 
 void synchronize(Stream) {}
+
+CachingAllocator* allocator() {
+  return nullptr;
+}
+
+void eval(Primitive& primitive, const std::vector<array>& inputs, std::vector<array>& outputs) {
+  primitive.eval_gpu(inputs, outputs);
+}
+
+size_t cpu_fallback_count() {
+  return 0;
+}
+
+allocator::Buffer wrap_host_memory(void* ptr, size_t) {
+  return allocator::Buffer(ptr);
+}
+
+void release_host_memory(allocator::Buffer) {}
 
 } // namespace gpu_backend
 

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/backend_registry.h"
 #include "core/io/errors.h"
 
 namespace mlx::core::io::detail {
@@ -130,9 +131,13 @@ array view_bytes(const std::shared_ptr<FileBytes>& bytes, size_t offset, Shape s
   size_t alignment = std::min<size_t>(size_of(dtype), 8);
   if (reinterpret_cast<uintptr_t>(start) % alignment == 0) {
     // The deleter owns a reference to the bytes: the mapping lives as long as any array (or
-    // view of one) uses it. The CPU allocator's raw_ptr returns the pointer unchanged.
-    return array(allocator::Buffer(start), std::move(shape), dtype,
-                 [keep = bytes](allocator::Buffer) {});
+    // view of one) uses it. Without a GPU the buffer is the pointer itself.
+    size_t nbytes = size_of(dtype);
+    for (auto dim : shape) {
+      nbytes *= static_cast<size_t>(dim);
+    }
+    return array(gpu_backend::wrap_host_memory(start, nbytes), std::move(shape), dtype,
+                 [keep = bytes](allocator::Buffer b) { gpu_backend::release_host_memory(b); });
   }
   // Kernels may assume elements are naturally aligned; a misaligned tensor gets its own copy.
   size_t nbytes = size_of(dtype);

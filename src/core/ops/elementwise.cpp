@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/ops/ops_common.h"
+#include "core/primitives/custom.h"
 
 namespace mlx::core {
 
@@ -181,7 +182,7 @@ array radians(const array& a, StreamOrDevice s) {
 }
 
 array stop_gradient(const array& a, StreamOrDevice s) {
-  return a;
+  return array(a.shape(), a.dtype(), std::make_shared<StopGradient>(to_stream(s)), {a});
 }
 
 array round(const array& a, int decimals, StreamOrDevice s) {

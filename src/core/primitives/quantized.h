@@ -36,6 +36,9 @@ public:
   const char* name() const override { return "AffineDequantize"; }
   bool is_equivalent(const Primitive& other) const override;
 
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+
 private:
   int group_size_;
   int bits_;
@@ -51,7 +54,14 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "QuantizedMatmul"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  int group_size() const { return group_size_; }
+  int bits() const { return bits_; }
+  bool transpose() const { return transpose_; }
 
 private:
   int group_size_;
@@ -72,6 +82,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "GatherQMM"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:

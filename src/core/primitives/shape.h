@@ -14,6 +14,13 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Reshape"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
 
@@ -31,6 +38,13 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Transpose"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
@@ -43,6 +57,13 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Broadcast"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
   std::vector<Shape> output_shapes(const std::vector<array>&) override { return {shape_}; }
 
@@ -59,6 +80,11 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Slice"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
@@ -92,7 +118,16 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Contiguous"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  bool allow_col_major() const { return allow_col_major_; }
 
 private:
   bool allow_col_major_;
@@ -117,7 +152,16 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Concatenate"; }
+  std::vector<array> jvp(const std::vector<array>& primals, const std::vector<array>& tangents,
+                         const std::vector<int>& argnums) override;
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
+  std::pair<std::vector<array>, std::vector<int>> vmap(const std::vector<array>& inputs,
+                                                       const std::vector<int>& axes) override;
   bool is_equivalent(const Primitive& other) const override;
+
+  int axis() const { return axis_; }
 
 private:
   int axis_;
@@ -133,6 +177,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Pad"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override;
 
 private:
@@ -166,6 +213,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, std::vector<array>& outputs) override;
   const char* name() const override { return "Depends"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override { return true; }
 };
 
@@ -176,6 +226,9 @@ public:
 
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Full"; }
+  std::vector<array> vjp(const std::vector<array>& primals, const std::vector<array>& cotangents,
+                         const std::vector<int>& argnums,
+                         const std::vector<array>& outputs) override;
   bool is_equivalent(const Primitive& other) const override { return true; }
   std::vector<Shape> output_shapes(const std::vector<array>& inputs) override {
     return {inputs[0].shape()};
@@ -190,6 +243,9 @@ public:
   void eval_cpu(const std::vector<array>& inputs, array& out) override;
   const char* name() const override { return "Arange"; }
   bool is_equivalent(const Primitive& other) const override;
+
+  double start() const { return start_; }
+  double step() const { return step_; }
 
 private:
   double start_;

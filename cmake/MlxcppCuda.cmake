@@ -1,0 +1,32 @@
+# The CUDA backend: option MLXCPP_CUDA, on when a CUDA compiler is found. Sets up the CUDA
+# language for sm_90 (H100/H200) unless CMAKE_CUDA_ARCHITECTURES says otherwise.
+include(CheckLanguage)
+check_language(CUDA)
+set(mlxcpp_cuda_default OFF)
+if(CMAKE_CUDA_COMPILER)
+  set(mlxcpp_cuda_default ON)
+endif()
+option(MLXCPP_CUDA "Build the CUDA backend (needs the CUDA toolkit)" ${mlxcpp_cuda_default})
+
+if(MLXCPP_CUDA)
+  if(NOT CMAKE_CUDA_COMPILER)
+    message(FATAL_ERROR "MLXCPP_CUDA is on but no CUDA compiler was found.")
+  endif()
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    set(CMAKE_CUDA_ARCHITECTURES 90)
+  endif()
+  enable_language(CUDA)
+  # CMake 3.25 knows no C++20 dialect flag for nvcc (which has one since CUDA 12).
+  if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+    set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+    set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+  endif()
+  set(CMAKE_CUDA_STANDARD 20)
+  set(CMAKE_CUDA_STANDARD_REQUIRED ON)
+  # 997: the primitive headers' eval_cpu overloads hide the base's on purpose.
+  string(APPEND CMAKE_CUDA_FLAGS " -diag-suppress=997 --expt-relaxed-constexpr")
+  find_package(CUDAToolkit REQUIRED)
+  message(STATUS "mlxcpp: CUDA backend on (architectures ${CMAKE_CUDA_ARCHITECTURES})")
+else()
+  message(STATUS "mlxcpp: CUDA backend off")
+endif()
