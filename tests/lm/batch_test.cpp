@@ -77,6 +77,23 @@ TEST(BatchGenerate, RowsStopOnTheirOwn) {
   EXPECT_NEAR(result.outputs[1][1].logprob, lp[1], 1e-4);
 }
 
+TEST(BatchGenerate, PenaltiesLookAtEachRowsOwnTokens) {
+  auto loaded = load_model(fixture("qwen3"));
+  auto prompts = mixed_prompts(reference_prompt("qwen3"));
+  GenerationParams params;
+  params.max_tokens = 12;
+  params.sampling.repetition_penalty = 1.8f;
+  params.sampling.frequency_penalty = 0.5f;
+  params.sampling.penalty_window = 8;
+  auto result = batch_generate(*loaded.model, prompts, params);
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    EXPECT_EQ(ids(result.outputs[i]), greedy(*loaded.model, prompts[i], 12, params))
+        << "prompt " << i;
+  }
+  EXPECT_NE(ids(result.outputs[0]), greedy(*loaded.model, prompts[0], 12))
+      << "the penalties changed nothing: a weak test";
+}
+
 TEST(BatchGenerate, BadInputIsAClearError) {
   auto loaded = load_model(fixture("llama"));
   GenerationParams params;
