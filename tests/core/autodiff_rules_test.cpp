@@ -149,6 +149,9 @@ TEST(AutodiffRules, ShapeOps) {
   check1([](const array& a) { return repeat(a, 2, 1); }, x);
   check1([](const array& a) { return tile(a, {2, 1, 1}); }, x);
   check1([](const array& a) { return copy(a); }, x);
+  check1([](const array& a) { return diagonal(a, 1, 2, 0); }, x);
+  check1([](const array& a) { return diagonal(a, -1, 0, 1); }, x);
+  check1([](const array& a) { return trace(a, 0, 1, 2); }, x);
 }
 
 TEST(AutodiffRules, JoinOps) {
@@ -341,6 +344,26 @@ TEST(AutodiffRules, GatherQuantizedMatmulInput) {
     return std::vector<array>{gather_qmm(in[0], q[0], q[1], q[2], lhs, rhs, true, 32, 4)};
   };
   check(f, {random_array({2, 3, 64}, -1, 1, float32)}, 1e-2, 1e-3);
+}
+
+TEST(AutodiffRules, Convolutions) {
+  auto c1 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv1d(in[0], in[1], 2, 1, 2)};
+  };
+  check(c1, {random_array({2, 9, 3}), random_array({4, 3, 3})});
+  auto c2 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv2d(in[0], in[1], {2, 1}, {1, 0}, {1, 1}, 2)};
+  };
+  check(c2, {random_array({1, 5, 4, 4}), random_array({6, 3, 2, 2})});
+  auto t1 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv_transpose1d(in[0], in[1], 2, 1)};
+  };
+  check(t1, {random_array({2, 5, 3}), random_array({4, 3, 3})});
+  auto general = [](const std::vector<array>& in) {
+    return std::vector<array>{
+        conv_general(in[0], in[1], {1, 2}, {2, 0}, {0, 1}, {2, 1}, {1, 2}, 1, true)};
+  };
+  check(general, {random_array({1, 4, 5, 2}), random_array({3, 2, 3, 2})});
 }
 
 } // namespace

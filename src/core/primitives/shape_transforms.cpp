@@ -1,5 +1,6 @@
 // jvp, vjp and vmap rules of the primitives that move elements without computing on them.
 // All are linear: the jvp applies the primitive to the tangent, the vjp its transpose.
+#include <algorithm>
 #include <numeric>
 
 #include "mlx/ops.h"
@@ -230,6 +231,40 @@ std::vector<array> Full::vjp(const std::vector<array>& primals,
                              const std::vector<array>& cotangents, const std::vector<int>&,
                              const std::vector<array>&) {
   return {astype(cotangents[0], primals[0].dtype(), stream())};
+}
+
+// Diagonal: the same elements picked by a take along the flattened (axis1, axis2) plane, whose
+// vjp scatters the cotangent back.
+std::vector<array> Diagonal::vjp(const std::vector<array>& primals,
+                                 const std::vector<array>& cotangents,
+                                 const std::vector<int>& argnums, const std::vector<array>&) {
+  auto s = stream();
+  int offset = offset_, axis1 = axis1_, axis2 = axis2_;
+  auto fun = [=](const std::vector<array>& in) {
+    const auto& x = in[0];
+    std::vector<int> perm;
+    for (int i = 0; i < static_cast<int>(x.ndim()); ++i) {
+      if (i != axis1 && i != axis2) {
+        perm.push_back(i);
+      }
+    }
+    perm.push_back(axis1);
+    perm.push_back(axis2);
+    int n1 = x.shape(axis1), n2 = x.shape(axis2);
+    int length =
+        std::max(0, std::min(offset >= 0 ? n1 : n1 + offset, offset >= 0 ? n2 - offset : n2));
+    Shape plane(perm.size() - 1);
+    for (size_t i = 0; i + 2 < perm.size(); ++i) {
+      plane[i] = x.shape(perm[i]);
+    }
+    plane.back() = n1 * n2;
+    auto flat = reshape(transpose(x, perm, s), plane, s);
+    auto i = arange(0, length, s);
+    auto row = offset >= 0 ? i : add(i, array(-offset), s);
+    auto col = offset >= 0 ? add(i, array(offset), s) : i;
+    return take(flat, add(multiply(row, array(n2), s), col, s), -1, s);
+  };
+  return vjp_of_composition(fun, primals, cotangents[0], argnums);
 }
 
 } // namespace mlx::core
