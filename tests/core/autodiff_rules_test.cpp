@@ -149,6 +149,8 @@ TEST(AutodiffRules, ShapeOps) {
   check1([](const array& a) { return repeat(a, 2, 1); }, x);
   check1([](const array& a) { return tile(a, {2, 1, 1}); }, x);
   check1([](const array& a) { return copy(a); }, x);
+  check1([](const array& a) { return sort(a, 1); }, x);
+  check1([](const array& a) { return sort(a); }, x);
   check1([](const array& a) { return diagonal(a, 1, 2, 0); }, x);
   check1([](const array& a) { return diagonal(a, -1, 0, 1); }, x);
   check1([](const array& a) { return trace(a, 0, 1, 2); }, x);
