@@ -109,6 +109,11 @@ TEST(AutodiffRules, Reductions) {
   check1([](const array& a) { return mlx::core::std(a, 2, false, 1); }, x);
   check1([](const array& a) { return prod(a, 1); }, x);
   check1([](const array& a) { return prod(a); }, random_array({6}, 0.5, 1.5));
+  // Zeros need no division: the derivative at a zero is the product of the others.
+  auto with_zero = array({2.0, 0.0, 3.0, 0.5, 0.0, 4.0}, {2, 3}, float64);
+  check1([](const array& a) { return prod(a, 1); }, with_zero);
+  auto g = grad([](const array& a) { return prod(a); })(array({2.0, 0.0, 3.0}, float64));
+  EXPECT_TRUE(allclose(g, array({0.0, 6.0, 0.0}, float64)).item<bool>());
   check1([](const array& a) { return max(a, 2); }, x);
   check1([](const array& a) { return min(a, {0, 1}); }, x);
   check1([](const array& a) { return max(a); }, x);
