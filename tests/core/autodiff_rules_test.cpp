@@ -241,7 +241,11 @@ TEST(AutodiffRules, Cumsum) {
   check1([](const array& a) { return cumprod(a, 0, true, false); }, pos);
   check1([](const array& a) { return logcumsumexp(a, 1); }, x);
   check1([](const array& a) { return logcumsumexp(a, 0, true); }, x);
-  EXPECT_THROW(grad([](const array& a) { return sum(cummax(a, 0)); })(x), std::invalid_argument);
+  check1([](const array& a) { return cummax(a, 1); }, x);
+  check1([](const array& a) { return cummin(a, 0, true); }, x);
+  check1([](const array& a) { return cummax(a, 1, true); }, x);
+  EXPECT_THROW(grad([](const array& a) { return sum(cummax(a, 0, false, false)); })(x),
+               std::invalid_argument);
 }
 
 TEST(AutodiffRules, Norms) {

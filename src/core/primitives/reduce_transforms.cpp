@@ -191,7 +191,21 @@ std::vector<array> Scan::vjp(const std::vector<array>& primals,
       return {multiply(exp(subtract(x, c, s), s), backwards(right), s)};
     }
     break;
-  default:
+  case ScanType::Max:
+  case ScanType::Min:
+    if (inclusive_) {
+      // Output i is the input at the last record (a position equal to the running extreme)
+      // at or before i in the scan's direction; its cotangent goes there.
+      int n = x.shape(axis_);
+      Shape along(x.ndim(), 1);
+      along[axis_] = n;
+      auto position = broadcast_to(reshape(arange(0, n, s), along, s), x.shape(), s);
+      auto record = equal(x, outputs[0], s);
+      auto last_record = reverse_
+                             ? cummin(where(record, position, array(n), s), axis_, true, true, s)
+                             : cummax(where(record, position, array(-1), s), axis_, false, true, s);
+      return {scatter_add_axis(zeros_like(x, s), last_record, ct, axis_, s)};
+    }
     break;
   }
   throw std::invalid_argument(std::string("[") + name() + "] vjp is not implemented.");
