@@ -267,4 +267,24 @@ std::vector<array> Diagonal::vjp(const std::vector<array>& primals,
   return vjp_of_composition(fun, primals, cotangents[0], argnums);
 }
 
+// AsStrided reads a row-contiguous input at offset + sum(index * stride): the cotangent is
+// scatter-added back to those positions (overlapping windows accumulate).
+std::vector<array> AsStrided::vjp(const std::vector<array>& primals,
+                                  const std::vector<array>& cotangents, const std::vector<int>&,
+                                  const std::vector<array>&) {
+  auto s = stream();
+  const auto& in = primals[0];
+  auto position = array(static_cast<int64_t>(offset_), int64);
+  for (size_t k = 0; k < shape_.size(); ++k) {
+    Shape along(shape_.size(), 1);
+    along[k] = shape_[k];
+    auto steps = reshape(astype(arange(0, shape_[k], s), int64, s), along, s);
+    position = add(position, multiply(steps, array(strides_[k], int64), s), s);
+  }
+  position = flatten(broadcast_to(position, shape_, s), s);
+  auto ct = reshape(cotangents[0], {-1, 1}, s);
+  auto flat = zeros({static_cast<ShapeElem>(in.size())}, in.dtype(), s);
+  return {reshape(scatter_add(flat, {position}, ct, {0}, s), in.shape(), s)};
+}
+
 } // namespace mlx::core
