@@ -218,6 +218,13 @@ TEST(AutodiffRules, Indexing) {
     return std::vector<array>{slice_update(in[0], in[1], {1, 0}, {3, 4}, {1, 2})};
   };
   check(upd, {x, random_array({2, 2})});
+  // masked_scatter: rows of the source fill the masked rows in order; a longer source has an
+  // unused tail.
+  auto row_mask = array({false, true, true, false, true}, {5});
+  auto ms = [&](const std::vector<array>& in) {
+    return std::vector<array>{masked_scatter(in[0], row_mask, in[1])};
+  };
+  check(ms, {x, random_array({4, 4})});
 }
 
 TEST(AutodiffRules, Matmul) {
