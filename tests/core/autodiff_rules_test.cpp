@@ -89,6 +89,11 @@ TEST(AutodiffRules, BinaryOpsWithBroadcasting) {
   }
 }
 
+TEST(AutodiffRules, DivMod) {
+  auto f = [](const std::vector<array>& in) { return divmod(in[0], in[1]); };
+  check(f, {random_array({2, 3}, 0.3, 3), random_array({2, 3}, 0.3, 1)});
+}
+
 TEST(AutodiffRules, ComparisonsCarryNoGradient) {
   auto f = [](const std::vector<array>& in) {
     return sum(multiply(astype(greater(in[0], in[1]), float64), in[0]));
