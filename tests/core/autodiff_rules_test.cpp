@@ -89,6 +89,11 @@ TEST(AutodiffRules, BinaryOpsWithBroadcasting) {
   }
 }
 
+TEST(AutodiffRules, DivMod) {
+  auto f = [](const std::vector<array>& in) { return divmod(in[0], in[1]); };
+  check(f, {random_array({2, 3}, 0.3, 3), random_array({2, 3}, 0.3, 1)});
+}
+
 TEST(AutodiffRules, ComparisonsCarryNoGradient) {
   auto f = [](const std::vector<array>& in) {
     return sum(multiply(astype(greater(in[0], in[1]), float64), in[0]));
@@ -109,6 +114,11 @@ TEST(AutodiffRules, Reductions) {
   check1([](const array& a) { return mlx::core::std(a, 2, false, 1); }, x);
   check1([](const array& a) { return prod(a, 1); }, x);
   check1([](const array& a) { return prod(a); }, random_array({6}, 0.5, 1.5));
+  // Zeros need no division: the derivative at a zero is the product of the others.
+  auto with_zero = array({2.0, 0.0, 3.0, 0.5, 0.0, 4.0}, {2, 3}, float64);
+  check1([](const array& a) { return prod(a, 1); }, with_zero);
+  auto g = grad([](const array& a) { return prod(a); })(array({2.0, 0.0, 3.0}, float64));
+  EXPECT_TRUE(allclose(g, array({0.0, 6.0, 0.0}, float64)).item<bool>());
   check1([](const array& a) { return max(a, 2); }, x);
   check1([](const array& a) { return min(a, {0, 1}); }, x);
   check1([](const array& a) { return max(a); }, x);
@@ -149,6 +159,14 @@ TEST(AutodiffRules, ShapeOps) {
   check1([](const array& a) { return repeat(a, 2, 1); }, x);
   check1([](const array& a) { return tile(a, {2, 1, 1}); }, x);
   check1([](const array& a) { return copy(a); }, x);
+  // Overlapping windows: each element is read several times.
+  check1([](const array& a) { return as_strided(a, {3, 4}, {2, 1}, 1); }, random_array({10}));
+  check1([](const array& a) { return einsum("iij->ij", {a}); }, random_array({3, 3, 2}));
+  check1([](const array& a) { return sort(a, 1); }, x);
+  check1([](const array& a) { return sort(a); }, x);
+  check1([](const array& a) { return diagonal(a, 1, 2, 0); }, x);
+  check1([](const array& a) { return diagonal(a, -1, 0, 1); }, x);
+  check1([](const array& a) { return trace(a, 0, 1, 2); }, x);
 }
 
 TEST(AutodiffRules, JoinOps) {
@@ -205,6 +223,13 @@ TEST(AutodiffRules, Indexing) {
     return std::vector<array>{slice_update(in[0], in[1], {1, 0}, {3, 4}, {1, 2})};
   };
   check(upd, {x, random_array({2, 2})});
+  // masked_scatter: rows of the source fill the masked rows in order; a longer source has an
+  // unused tail.
+  auto row_mask = array({false, true, true, false, true}, {5});
+  auto ms = [&](const std::vector<array>& in) {
+    return std::vector<array>{masked_scatter(in[0], row_mask, in[1])};
+  };
+  check(ms, {x, random_array({4, 4})});
 }
 
 TEST(AutodiffRules, Matmul) {
@@ -231,7 +256,11 @@ TEST(AutodiffRules, Cumsum) {
   check1([](const array& a) { return cumprod(a, 0, true, false); }, pos);
   check1([](const array& a) { return logcumsumexp(a, 1); }, x);
   check1([](const array& a) { return logcumsumexp(a, 0, true); }, x);
-  EXPECT_THROW(grad([](const array& a) { return sum(cummax(a, 0)); })(x), std::invalid_argument);
+  check1([](const array& a) { return cummax(a, 1); }, x);
+  check1([](const array& a) { return cummin(a, 0, true); }, x);
+  check1([](const array& a) { return cummax(a, 1, true); }, x);
+  EXPECT_THROW(grad([](const array& a) { return sum(cummax(a, 0, false, false)); })(x),
+               std::invalid_argument);
 }
 
 TEST(AutodiffRules, Norms) {
@@ -341,6 +370,26 @@ TEST(AutodiffRules, GatherQuantizedMatmulInput) {
     return std::vector<array>{gather_qmm(in[0], q[0], q[1], q[2], lhs, rhs, true, 32, 4)};
   };
   check(f, {random_array({2, 3, 64}, -1, 1, float32)}, 1e-2, 1e-3);
+}
+
+TEST(AutodiffRules, Convolutions) {
+  auto c1 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv1d(in[0], in[1], 2, 1, 2)};
+  };
+  check(c1, {random_array({2, 9, 3}), random_array({4, 3, 3})});
+  auto c2 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv2d(in[0], in[1], {2, 1}, {1, 0}, {1, 1}, 2)};
+  };
+  check(c2, {random_array({1, 5, 4, 4}), random_array({6, 3, 2, 2})});
+  auto t1 = [](const std::vector<array>& in) {
+    return std::vector<array>{conv_transpose1d(in[0], in[1], 2, 1)};
+  };
+  check(t1, {random_array({2, 5, 3}), random_array({4, 3, 3})});
+  auto general = [](const std::vector<array>& in) {
+    return std::vector<array>{
+        conv_general(in[0], in[1], {1, 2}, {2, 0}, {0, 1}, {2, 1}, {1, 2}, 1, true)};
+  };
+  check(general, {random_array({1, 4, 5, 2}), random_array({3, 2, 3, 2})});
 }
 
 } // namespace

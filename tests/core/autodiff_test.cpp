@@ -268,4 +268,19 @@ TEST(Autodiff, CheckerCatchesAWrongRule) {
   EXPECT_NONFATAL_FAILURE(check_a_wrong_vjp(), "vjp disagrees");
 }
 
+// The graph walks are iterative: a chain far deeper than any call stack allows.
+TEST(Autodiff, VeryDeepGraphs) {
+  auto f = [](const array& x) {
+    auto y = x;
+    for (int i = 0; i < 100000; ++i) {
+      y = add(y, x);
+    }
+    return sum(y);
+  };
+  auto g = grad(f)(array({1.0, 2.0}, float64));
+  EXPECT_TRUE(close(g, full({2}, 100001.0, float64)));
+  auto [out, t] = jvp(f, array({1.0, 2.0}, float64), array({1.0, 1.0}, float64));
+  EXPECT_DOUBLE_EQ(t.item<double>(), 200002.0);
+}
+
 } // namespace

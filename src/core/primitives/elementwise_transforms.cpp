@@ -331,4 +331,21 @@ std::pair<std::vector<array>, std::vector<int>> Copy::vmap(const std::vector<arr
   return {{copy(inputs[0], stream())}, {axes[0]}};
 }
 
+// divmod: the quotient is piecewise constant; the remainder x - y floor(x / y) is Remainder's.
+std::vector<array> DivMod::vjp(const std::vector<array>& primals,
+                               const std::vector<array>& cotangents,
+                               const std::vector<int>& argnums, const std::vector<array>& outputs) {
+  auto s = stream();
+  const auto& ct = cotangents[1];
+  std::vector<array> vjps;
+  for (int i : argnums) {
+    if (!differentiable(primals[i].dtype())) {
+      vjps.push_back(zero_cotangent(primals[i], s));
+    } else {
+      vjps.push_back(i == 0 ? ct : negative(multiply(ct, outputs[0], s), s));
+    }
+  }
+  return vjps;
+}
+
 } // namespace mlx::core

@@ -179,4 +179,35 @@ std::vector<array> DynamicSliceUpdate::vjp(const std::vector<array>& primals,
   return vjps;
 }
 
+// MaskedScatter: the k-th true mask position (row-major) took source element k when k is inside
+// the source; those positions send their cotangent to the source, the others to `a`.
+std::vector<array> MaskedScatter::vjp(const std::vector<array>& primals,
+                                      const std::vector<array>& cotangents,
+                                      const std::vector<int>& argnums, const std::vector<array>&) {
+  auto s = stream();
+  const auto& src = primals[2];
+  auto length = static_cast<int>(src.size());
+  auto mask = flatten(primals[1], s);
+  auto k = subtract(cumsum(astype(mask, int32, s), 0, false, true, s), array(1), s);
+  auto used = logical_and(mask, less(k, array(length), s), s);
+  auto ct = flatten(cotangents[0], s);
+  std::vector<array> vjps;
+  for (int i : argnums) {
+    if (i == 0) {
+      vjps.push_back(reshape(where(used, zeros_like(ct, s), ct, s), primals[0].shape(), s));
+    } else if (i == 2) {
+      // Positions without a source element add zeros (at index 0), which keeps the rule
+      // linear in the cotangent with a well-defined transpose.
+      auto target = where(used, k, array(0), s);
+      auto taken = where(used, ct, zeros_like(ct, s), s);
+      auto flat =
+          scatter_add(zeros({length}, ct.dtype(), s), {target}, reshape(taken, {-1, 1}, s), {0}, s);
+      vjps.push_back(reshape(flat, src.shape(), s));
+    } else {
+      vjps.push_back(zero_cotangent(primals[i], s));
+    }
+  }
+  return vjps;
+}
+
 } // namespace mlx::core

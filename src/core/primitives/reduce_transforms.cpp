@@ -1,5 +1,7 @@
 // jvp, vjp and vmap rules of reductions, softmax, logsumexp and scans. Reduce, LogSumExp keep
 // the reduced axes with size 1, so cotangents broadcast straight back to the input's shape.
+#include <algorithm>
+
 #include "mlx/ops.h"
 
 #include "core/primitives/reduce.h"
@@ -45,6 +47,29 @@ array extreme_weights(const array& x, const array& y, const std::vector<int>& ax
   return divide(hit, sum(hit, axes, true, s), s);
 }
 
+// For each element of x, the product of the other elements in its reduction group: exclusive
+// cumulative products from both ends, so that zeros in x need no division.
+array product_of_others(const array& x, const std::vector<int>& axes, Stream s) {
+  std::vector<int> perm;
+  for (int i = 0; i < static_cast<int>(x.ndim()); ++i) {
+    if (std::find(axes.begin(), axes.end(), i) == axes.end()) {
+      perm.push_back(i);
+    }
+  }
+  size_t kept = perm.size();
+  perm.insert(perm.end(), axes.begin(), axes.end());
+  auto moved = transpose(x, perm, s);
+  Shape rows(moved.shape().begin(), moved.shape().begin() + kept);
+  rows.push_back(-1);
+  auto flat = reshape(moved, rows, s);
+  auto others = multiply(cumprod(flat, -1, false, false, s), cumprod(flat, -1, true, false, s), s);
+  std::vector<int> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) {
+    inverse[perm[i]] = static_cast<int>(i);
+  }
+  return transpose(reshape(others, moved.shape(), s), inverse, s);
+}
+
 } // namespace
 
 std::vector<array> Reduce::vjp(const std::vector<array>& primals,
@@ -60,7 +85,7 @@ std::vector<array> Reduce::vjp(const std::vector<array>& primals,
   case ReduceType::Sum:
     return {broadcast_to(ct, x.shape(), s)};
   case ReduceType::Prod:
-    return {divide(multiply(ct, astype(outputs[0], x.dtype(), s), s), x, s)};
+    return {multiply(ct, product_of_others(x, axes_, s), s)};
   case ReduceType::Min:
   case ReduceType::Max:
     return {multiply(ct, extreme_weights(x, outputs[0], axes_, s), s)};
@@ -78,7 +103,7 @@ std::vector<array> Reduce::jvp(const std::vector<array>& primals,
   case ReduceType::Sum:
     return {sum(t, axes_, true, s)};
   case ReduceType::Prod:
-    return {multiply(prod(x, axes_, true, s), sum(divide(t, x, s), axes_, true, s), s)};
+    return {sum(multiply(t, product_of_others(x, axes_, s), s), axes_, true, s)};
   case ReduceType::Min:
   case ReduceType::Max: {
     auto y = reduce_keepdims(type_, x, axes_, s);
@@ -166,7 +191,21 @@ std::vector<array> Scan::vjp(const std::vector<array>& primals,
       return {multiply(exp(subtract(x, c, s), s), backwards(right), s)};
     }
     break;
-  default:
+  case ScanType::Max:
+  case ScanType::Min:
+    if (inclusive_) {
+      // Output i is the input at the last record (a position equal to the running extreme)
+      // at or before i in the scan's direction; its cotangent goes there.
+      int n = x.shape(axis_);
+      Shape along(x.ndim(), 1);
+      along[axis_] = n;
+      auto position = broadcast_to(reshape(arange(0, n, s), along, s), x.shape(), s);
+      auto record = equal(x, outputs[0], s);
+      auto last_record = reverse_
+                             ? cummin(where(record, position, array(n), s), axis_, true, true, s)
+                             : cummax(where(record, position, array(-1), s), axis_, false, true, s);
+      return {scatter_add_axis(zeros_like(x, s), last_record, ct, axis_, s)};
+    }
     break;
   }
   throw std::invalid_argument(std::string("[") + name() + "] vjp is not implemented.");

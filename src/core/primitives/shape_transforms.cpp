@@ -1,5 +1,6 @@
 // jvp, vjp and vmap rules of the primitives that move elements without computing on them.
 // All are linear: the jvp applies the primitive to the tangent, the vjp its transpose.
+#include <algorithm>
 #include <numeric>
 
 #include "mlx/ops.h"
@@ -230,6 +231,60 @@ std::vector<array> Full::vjp(const std::vector<array>& primals,
                              const std::vector<array>& cotangents, const std::vector<int>&,
                              const std::vector<array>&) {
   return {astype(cotangents[0], primals[0].dtype(), stream())};
+}
+
+// Diagonal: the same elements picked by a take along the flattened (axis1, axis2) plane, whose
+// vjp scatters the cotangent back.
+std::vector<array> Diagonal::vjp(const std::vector<array>& primals,
+                                 const std::vector<array>& cotangents,
+                                 const std::vector<int>& argnums, const std::vector<array>&) {
+  auto s = stream();
+  int offset = offset_, axis1 = axis1_, axis2 = axis2_;
+  auto fun = [=](const std::vector<array>& in) {
+    const auto& x = in[0];
+    std::vector<int> perm;
+    for (int i = 0; i < static_cast<int>(x.ndim()); ++i) {
+      if (i != axis1 && i != axis2) {
+        perm.push_back(i);
+      }
+    }
+    perm.push_back(axis1);
+    perm.push_back(axis2);
+    int n1 = x.shape(axis1), n2 = x.shape(axis2);
+    int length =
+        std::max(0, std::min(offset >= 0 ? n1 : n1 + offset, offset >= 0 ? n2 - offset : n2));
+    Shape plane(perm.size() - 1);
+    for (size_t i = 0; i + 2 < perm.size(); ++i) {
+      plane[i] = x.shape(perm[i]);
+    }
+    plane.back() = n1 * n2;
+    auto flat = reshape(transpose(x, perm, s), plane, s);
+    auto i = arange(0, length, s);
+    auto row = offset >= 0 ? i : add(i, array(-offset), s);
+    auto col = offset >= 0 ? add(i, array(offset), s) : i;
+    return take(flat, add(multiply(row, array(n2), s), col, s), -1, s);
+  };
+  return vjp_of_composition(fun, primals, cotangents[0], argnums);
+}
+
+// AsStrided reads a row-contiguous input at offset + sum(index * stride): the cotangent is
+// scatter-added back to those positions (overlapping windows accumulate).
+std::vector<array> AsStrided::vjp(const std::vector<array>& primals,
+                                  const std::vector<array>& cotangents, const std::vector<int>&,
+                                  const std::vector<array>&) {
+  auto s = stream();
+  const auto& in = primals[0];
+  auto position = array(static_cast<int64_t>(offset_), int64);
+  for (size_t k = 0; k < shape_.size(); ++k) {
+    Shape along(shape_.size(), 1);
+    along[k] = shape_[k];
+    auto steps = reshape(astype(arange(0, shape_[k], s), int64, s), along, s);
+    position = add(position, multiply(steps, array(strides_[k], int64), s), s);
+  }
+  position = flatten(broadcast_to(position, shape_, s), s);
+  auto ct = reshape(cotangents[0], {-1, 1}, s);
+  auto flat = zeros({static_cast<ShapeElem>(in.size())}, in.dtype(), s);
+  return {reshape(scatter_add(flat, {position}, ct, {0}, s), in.shape(), s)};
 }
 
 } // namespace mlx::core
