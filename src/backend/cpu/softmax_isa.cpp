@@ -2,6 +2,7 @@
 // instruction set; see softmax_kernels.h). Softmax makes three passes over a row: its max (the
 // only read from memory), the exponentials with their sum (kept in a float scratch row, which
 // stays in cache), then the scaled exponentials stored once. One exponential per element.
+#include <algorithm>
 #include <cmath>
 
 #include "backend/cpu/float_vec.h"
@@ -84,21 +85,20 @@ float row_exp_sum(const T* x, int64_t n, float shift, float* e, const T* next) {
   return reduce_add(a0 + a1);
 }
 
+// Rows longer than two chunks are taken a chunk at a time: its max and exponentials are
+// computed while the chunk is in L1, so the row is read from memory once instead of twice (the
+// max pass of a row too long for the cache would otherwise read it again).
+constexpr int64_t chunk = 8192;
+
+// y[0..n) = e[0..n) * scale, streamed past the caches or stored.
 template <typename T>
-void softmax_row(const void* in, void* out, int64_t n, float* scratch, bool streaming,
-                 const void* next) {
-  const T* x = static_cast<const T*>(in);
-  T* y = static_cast<T*>(out);
-  float m = row_max(x, n);
-  // float32 rows keep the exponentials in the output itself unless it is streamed.
-  float* e = std::is_same_v<T, float> && !streaming ? reinterpret_cast<float*>(y) : scratch;
-  float inv = 1.0f / row_exp_sum(x, n, m, e, static_cast<const T*>(next));
-  VecF scale = broadcast(inv);
+void store_scaled(const float* e, T* y, int64_t n, float scale_value, bool streaming) {
+  VecF scale = broadcast(scale_value);
   int64_t i = 0;
   if (streaming) {
     // Plain stores up to the first aligned address, then non-temporal ones.
     for (; i < n && !stream_aligned(y + i); ++i) {
-      y[i] = static_cast<T>(e[i] * inv);
+      y[i] = static_cast<T>(e[i] * scale_value);
     }
   }
   for (; i + w <= n; i += w) {
@@ -112,6 +112,57 @@ void softmax_row(const void* in, void* out, int64_t n, float* scratch, bool stre
     int rest = static_cast<int>(n - i);
     store_partial(y + i, load_partial(e + i, rest, 0.0f) * scale, rest);
   }
+}
+
+// The chunked softmax of a long row: each chunk's exponentials are taken around the chunk's own
+// max, then rescaled by exp(chunk max - row max) / sum when stored. Returns false (nothing
+// written) when a chunk's max is -inf, which the one-shift path handles, or when the row has
+// more than 64 chunks.
+template <typename T>
+bool softmax_row_chunked(const T* x, T* y, int64_t n, float* e, bool streaming, const T* next) {
+  int64_t chunks = (n + chunk - 1) / chunk;
+  float maxima[64];
+  float sums[64];
+  if (chunks > 64) {
+    return false;
+  }
+  float m = -INFINITY;
+  for (int64_t c = 0; c < chunks; ++c) {
+    int64_t begin = c * chunk, len = std::min(chunk, n - begin);
+    maxima[c] = row_max(x + begin, len);
+    if (maxima[c] == -INFINITY) {
+      return false;
+    }
+    sums[c] = row_exp_sum(x + begin, len, maxima[c], e + begin, next ? next + begin : nullptr);
+    m = std::max(m, maxima[c]);
+  }
+  float total = 0.0f;
+  for (int64_t c = 0; c < chunks; ++c) {
+    total += sums[c] * std::exp(maxima[c] - m);
+  }
+  for (int64_t c = 0; c < chunks; ++c) {
+    int64_t begin = c * chunk, len = std::min(chunk, n - begin);
+    store_scaled(e + begin, y + begin, len, std::exp(maxima[c] - m) / total, streaming);
+  }
+  if (streaming) {
+    stream_fence();
+  }
+  return true;
+}
+
+template <typename T>
+void softmax_row(const void* in, void* out, int64_t n, float* scratch, bool streaming,
+                 const void* next) {
+  const T* x = static_cast<const T*>(in);
+  T* y = static_cast<T*>(out);
+  // float32 rows keep the exponentials in the output itself unless it is streamed.
+  float* e = std::is_same_v<T, float> && !streaming ? reinterpret_cast<float*>(y) : scratch;
+  if (n > 2 * chunk && softmax_row_chunked(x, y, n, e, streaming, static_cast<const T*>(next))) {
+    return;
+  }
+  float m = row_max(x, n);
+  float inv = 1.0f / row_exp_sum(x, n, m, e, static_cast<const T*>(next));
+  store_scaled(e, y, n, inv, streaming);
   if (streaming) {
     stream_fence();
   }
