@@ -13,6 +13,7 @@
 
 #include "mlx/types/half_types.h"
 
+#include "backend/cpu/float_vec.h"
 #include "backend/cpu/quantized_kernels.h"
 #include "backend/cpu/quantized_simd.h"
 
@@ -349,10 +350,27 @@ void dequantize(const PackedMatrix& w, int64_t r, int c0, int c1, float* out, bo
   with_bits(w.bits, [&](auto bits) { dequantize_row<bits()>(w, r, c0, c1, out, mlx_rounding); });
 }
 
+float dot(const float* a, const float* b, int64_t n) {
+  constexpr int w = VecF::width;
+  VecF a0 = broadcast(0.0f), a1 = a0, a2 = a0, a3 = a0;
+  int64_t i = 0;
+  for (; i + 4 * w <= n; i += 4 * w) {
+    a0 = fma(load(a + i), load(b + i), a0);
+    a1 = fma(load(a + i + w), load(b + i + w), a1);
+    a2 = fma(load(a + i + 2 * w), load(b + i + 2 * w), a2);
+    a3 = fma(load(a + i + 3 * w), load(b + i + 3 * w), a3);
+  }
+  float total = reduce_add((a0 + a1) + (a2 + a3));
+  for (; i < n; ++i) {
+    total += a[i] * b[i];
+  }
+  return total;
+}
+
 } // namespace
 
 const quant::Kernels& quant_kernels() {
-  static const quant::Kernels k{kName, kStepBytes, kInt8StepBytes, &qmv, &dequantize};
+  static const quant::Kernels k{kName, kStepBytes, kInt8StepBytes, &qmv, &dequantize, &dot};
   return k;
 }
 

@@ -63,6 +63,9 @@ struct Kernels {
   // MLX's dequantize computes; without, both stay in float (as MLX's matmul kernels do).
   void (*dequantize)(const PackedMatrix& w, int64_t r, int c0, int c1, float* out,
                      bool mlx_rounding);
+  // a[0..n) . b[0..n) in float, vectorized for this instruction set (float32 activations dot
+  // dequantized rows with it).
+  float (*dot)(const float* a, const float* b, int64_t n);
 };
 
 // Code i of a packed row: bits [i*bits, (i+1)*bits) of the little-endian stream.

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "backend/common/strides.h"
-#include "backend/cpu/quantized.h"
 #include "backend/cpu/gemm.h"
+#include "backend/cpu/quantized.h"
 #include "backend/cpu/thread_pool.h"
 #include "core/dtype_dispatch.h"
 #include "core/primitives/quantized.h"
@@ -184,23 +184,7 @@ void qmv_rows_float(const float* x, int64_t rows, float* out, const PackedMatrix
       for (int64_t r = n0; r < n1; ++r) {
         k.dequantize(w, r, 0, static_cast<int>(cols), row.data(), false);
         for (int64_t m = 0; m < rows; ++m) {
-          const float* xm = x + m * cols;
-          constexpr int lanes = 16;
-          float acc[lanes] = {};
-          int64_t c = 0;
-          for (; c + lanes <= cols; c += lanes) {
-            for (int l = 0; l < lanes; ++l) {
-              acc[l] += row[c + l] * xm[c + l];
-            }
-          }
-          float total = 0.0f;
-          for (int l = 0; l < lanes; ++l) {
-            total += acc[l];
-          }
-          for (; c < cols; ++c) {
-            total += row[c] * xm[c];
-          }
-          out[m * n + r] = total;
+          out[m * n + r] = k.dot(row.data(), x + m * cols, cols);
         }
       }
     }
@@ -269,7 +253,8 @@ void qmv_columns(const T* x, int64_t rows, T* out, const PackedMatrix& w) {
 // bfloat16 x @ dequantize(w).T: weight blocks dequantized to bfloat16 and multiplied by the
 // bfloat16 GEMM (native AVX-512 BF16 dot products where the CPU has them, about twice the
 // float32 rate), as a prompt's worth of rows makes the product compute-bound.
-void dequantized_gemm_bf16(const bfloat16_t* x, int64_t rows, bfloat16_t* out, const PackedMatrix& w) {
+void dequantized_gemm_bf16(const bfloat16_t* x, int64_t rows, bfloat16_t* out,
+                           const PackedMatrix& w) {
   const Kernels& k = cpu::quant::kernels();
   const int64_t inner = w.cols;
   const int64_t outer = w.rows;
@@ -288,8 +273,8 @@ void dequantized_gemm_bf16(const bfloat16_t* x, int64_t rows, bfloat16_t* out, c
         }
       }
     });
-    cpu::gemm<bfloat16_t>(cpu::GemmLayout{count, inner, inner, inner, outer, false, true}, 1.0f, 0.0f,
-                          {{rows, x, wb.data(), out + r0}});
+    cpu::gemm<bfloat16_t>(cpu::GemmLayout{count, inner, inner, inner, outer, false, true}, 1.0f,
+                          0.0f, {{rows, x, wb.data(), out + r0}});
   }
 }
 
