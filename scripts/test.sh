@@ -29,5 +29,5 @@ cmake --build build/consumer
 ./build/examples/array_basics/array_basics > /dev/null
 
 # The file-format fuzzers (libFuzzer, ASan + UBSan), a bounded time each, on the engine built above.
-MLXCPP_FUZZ_ENGINE_LIB="$root/build/src/libmlxcpp_core.a" ./scripts/run-fuzzers.sh "${MLXCPP_FUZZ_SECONDS:-30}"
+MLXCPP_FUZZ_ENGINE_LIB="$root/build/src/libmlxcpp_core.a" ./scripts/run-fuzzers.sh "${MLXCPP_FUZZ_SECONDS:-15}"
 echo "test.sh: all checks passed"

@@ -4,11 +4,11 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
-#include "command.h"
 #include "mlx/mlx.h"
+
+#include "command.h"
 #include "mlxcpp/lm/generate.h"
 #include "mlxcpp/lm/loader.h"
 #include "model_options.h"
@@ -38,19 +38,34 @@ nlohmann::json preset_config(const std::string& arch, const std::string& preset)
   if (arch == "llama" || arch == "mistral") {
     c["model_type"] = arch;
     c["rope_theta"] = 500000.0;
-    c["rope_scaling"] = {{"rope_type", "llama3"}, {"factor", 32.0}, {"low_freq_factor", 1.0},
-                         {"high_freq_factor", 4.0}, {"original_max_position_embeddings", 8192}};
+    c["rope_scaling"] = {{"rope_type", "llama3"},
+                         {"factor", 32.0},
+                         {"low_freq_factor", 1.0},
+                         {"high_freq_factor", 4.0},
+                         {"original_max_position_embeddings", 8192}};
     if (preset == "1b") {
-      c.update({{"hidden_size", 2048}, {"num_hidden_layers", 16}, {"num_attention_heads", 32},
-                {"num_key_value_heads", 8}, {"intermediate_size", 8192}, {"head_dim", 64},
+      c.update({{"hidden_size", 2048},
+                {"num_hidden_layers", 16},
+                {"num_attention_heads", 32},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 8192},
+                {"head_dim", 64},
                 {"tie_word_embeddings", true}});
     } else if (preset == "3b") {
-      c.update({{"hidden_size", 3072}, {"num_hidden_layers", 28}, {"num_attention_heads", 24},
-                {"num_key_value_heads", 8}, {"intermediate_size", 8192}, {"head_dim", 128},
+      c.update({{"hidden_size", 3072},
+                {"num_hidden_layers", 28},
+                {"num_attention_heads", 24},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 8192},
+                {"head_dim", 128},
                 {"tie_word_embeddings", true}});
     } else {
-      c.update({{"hidden_size", 4096}, {"num_hidden_layers", 32}, {"num_attention_heads", 32},
-                {"num_key_value_heads", 8}, {"intermediate_size", 14336}, {"head_dim", 128},
+      c.update({{"hidden_size", 4096},
+                {"num_hidden_layers", 32},
+                {"num_attention_heads", 32},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 14336},
+                {"head_dim", 128},
                 {"tie_word_embeddings", false}});
     }
     return c;
@@ -62,16 +77,28 @@ nlohmann::json preset_config(const std::string& arch, const std::string& preset)
     c["rope_theta"] = 1000000.0;
     c["max_position_embeddings"] = 40960;
     if (preset == "1b") {
-      c.update({{"hidden_size", 2048}, {"num_hidden_layers", 28}, {"num_attention_heads", 16},
-                {"num_key_value_heads", 8}, {"intermediate_size", 6144}, {"head_dim", 128},
+      c.update({{"hidden_size", 2048},
+                {"num_hidden_layers", 28},
+                {"num_attention_heads", 16},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 6144},
+                {"head_dim", 128},
                 {"tie_word_embeddings", true}});
     } else if (preset == "3b") {
-      c.update({{"hidden_size", 2560}, {"num_hidden_layers", 36}, {"num_attention_heads", 32},
-                {"num_key_value_heads", 8}, {"intermediate_size", 9728}, {"head_dim", 128},
+      c.update({{"hidden_size", 2560},
+                {"num_hidden_layers", 36},
+                {"num_attention_heads", 32},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 9728},
+                {"head_dim", 128},
                 {"tie_word_embeddings", true}});
     } else {
-      c.update({{"hidden_size", 4096}, {"num_hidden_layers", 36}, {"num_attention_heads", 32},
-                {"num_key_value_heads", 8}, {"intermediate_size", 12288}, {"head_dim", 128},
+      c.update({{"hidden_size", 4096},
+                {"num_hidden_layers", 36},
+                {"num_attention_heads", 32},
+                {"num_key_value_heads", 8},
+                {"intermediate_size", 12288},
+                {"head_dim", 128},
                 {"tie_word_embeddings", false}});
     }
     if (arch == "qwen2") {
@@ -106,7 +133,8 @@ double measure_bandwidth_gbs() {
     auto start = std::chrono::steady_clock::now();
     auto s = mx::sum(a);
     mx::eval(s);
-    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     best = std::max(best, a.nbytes() / seconds / 1e9);
   }
   return best;
@@ -132,9 +160,10 @@ void run(const BenchOptions& o, bool have_model) {
     }
     auto config = preset_config(o.arch, o.preset);
     model = lm::create_model(config);
-    mx::Dtype dtype = o.model.dtype.empty() || o.model.dtype == "bfloat16" || o.model.dtype == "bf16"
-                          ? mx::bfloat16
-                          : (o.model.dtype == "float16" || o.model.dtype == "f16" ? mx::float16 : mx::float32);
+    mx::Dtype dtype =
+        o.model.dtype.empty() || o.model.dtype == "bfloat16" || o.model.dtype == "bf16"
+            ? mx::bfloat16
+            : (o.model.dtype == "float16" || o.model.dtype == "f16" ? mx::float16 : mx::float32);
     randomize(*model, dtype);
     if (o.model.quantize > 0) {
       lm::quantize_model(*model, o.model.group_size, o.model.quantize);
@@ -167,7 +196,8 @@ void run(const BenchOptions& o, bool have_model) {
   params.max_tokens = o.gen_tokens;
   mx::reset_peak_memory();
   auto cache = model->make_cache();
-  auto stats = lm::generate(*model, prompt, cache, params, [](const lm::GeneratedToken&) { return true; });
+  auto stats =
+      lm::generate(*model, prompt, cache, params, [](const lm::GeneratedToken&) { return true; });
   size_t peak = mx::get_peak_memory();
   // The KV cache read per token grows over the run; count its average size.
   double kv_bytes = 0;
@@ -176,7 +206,8 @@ void run(const BenchOptions& o, bool have_model) {
       kv_bytes += static_cast<double>(a.nbytes());
     }
   }
-  double avg_kv = kv_bytes * (o.prompt_tokens + o.gen_tokens / 2.0) / (o.prompt_tokens + o.gen_tokens);
+  double avg_kv =
+      kv_bytes * (o.prompt_tokens + o.gen_tokens / 2.0) / (o.prompt_tokens + o.gen_tokens);
   double bytes_per_token = static_cast<double>(weight_bytes) + avg_kv;
   double bound_tps = bandwidth * 1e9 / bytes_per_token;
   double ratio = stats.generation_tps() / bound_tps;
@@ -195,13 +226,15 @@ void run(const BenchOptions& o, bool have_model) {
     std::cout << out.dump() << std::endl;
     return;
   }
-  std::printf("%s: prompt %d tokens at %.2f tok/s | generation %d tokens at %.2f tok/s | peak memory "
-              "%.3f GB\n",
-              name.c_str(), stats.prompt_tokens, stats.prompt_tps(), stats.generated_tokens,
-              stats.generation_tps(), peak / 1e9);
-  std::printf("bandwidth bound: %.1f MB/token at %.1f GB/s measured = %.2f tok/s; generation reaches "
-              "%.0f%% of it\n",
-              bytes_per_token / 1e6, bandwidth, bound_tps, 100 * ratio);
+  std::printf(
+      "%s: prompt %d tokens at %.2f tok/s | generation %d tokens at %.2f tok/s | peak memory "
+      "%.3f GB\n",
+      name.c_str(), stats.prompt_tokens, stats.prompt_tps(), stats.generated_tokens,
+      stats.generation_tps(), peak / 1e9);
+  std::printf(
+      "bandwidth bound: %.1f MB/token at %.1f GB/s measured = %.2f tok/s; generation reaches "
+      "%.0f%% of it\n",
+      bytes_per_token / 1e6, bandwidth, bound_tps, 100 * ratio);
 }
 
 const CommandRegistration registration{{
@@ -210,8 +243,9 @@ const CommandRegistration registration{{
     [](CLI::App& sub) {
       auto o = std::make_shared<BenchOptions>();
       add_model_options(sub, o->model);
-      sub.add_option("--arch", o->arch, "Build a random-weight model of this architecture "
-                                        "(llama, mistral, qwen2, qwen3)");
+      sub.add_option("--arch", o->arch,
+                     "Build a random-weight model of this architecture "
+                     "(llama, mistral, qwen2, qwen3)");
       sub.add_option("--preset", o->preset, "Size for --arch: 1b, 3b or 8b")->default_val("1b");
       sub.add_option("--prompt-tokens", o->prompt_tokens, "Prompt length")->default_val(512);
       sub.add_option("--gen-tokens", o->gen_tokens, "Tokens to generate")->default_val(128);

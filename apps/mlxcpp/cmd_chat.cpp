@@ -2,8 +2,9 @@
 // its KV cache reused) until /reset; /exit or end of input quits.
 #include <iostream>
 
-#include "command.h"
 #include "mlx/mlx.h"
+
+#include "command.h"
 #include "mlxcpp/lm/generate.h"
 #include "mlxcpp/tokenizer/streaming_detokenizer.h"
 #include "model_options.h"
@@ -70,7 +71,8 @@ void run(const ChatOptions& o) {
     }
     // Reuse the cache for the common prefix; start over if the template rewrote history.
     size_t common = 0;
-    while (common < in_cache.size() && common < prompt.size() && in_cache[common] == prompt[common]) {
+    while (common < in_cache.size() && common < prompt.size() &&
+           in_cache[common] == prompt[common]) {
       ++common;
     }
     if (common < in_cache.size() || common == prompt.size()) {
@@ -107,7 +109,8 @@ const CommandRegistration registration{{
       add_model_options(sub, o->model);
       add_sampling_options(sub, o->sampling);
       sub.add_option("--system", o->system, "A system message");
-      sub.add_option("--max-tokens", o->max_tokens, "Tokens per reply at most")->check(CLI::PositiveNumber);
+      sub.add_option("--max-tokens", o->max_tokens, "Tokens per reply at most")
+          ->check(CLI::PositiveNumber);
       sub.callback([o] { run(*o); });
     },
 }};

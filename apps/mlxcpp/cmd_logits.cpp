@@ -3,8 +3,9 @@
 #include <filesystem>
 #include <iostream>
 
-#include "command.h"
 #include "mlx/io.h"
+
+#include "command.h"
 #include "mlxcpp/lm/generate.h"
 #include "model_options.h"
 
@@ -49,7 +50,8 @@ const CommandRegistration registration{{
     [](CLI::App& sub) {
       auto o = std::make_shared<LogitsOptions>();
       add_model_options(sub, o->model);
-      sub.add_option("--prompt-ids", o->prompt_ids, "Prompt token ids, comma-separated")->required();
+      sub.add_option("--prompt-ids", o->prompt_ids, "Prompt token ids, comma-separated")
+          ->required();
       sub.add_option("--out", o->out, "Output .safetensors file")->required();
       sub.callback([o] { run(*o); });
     },

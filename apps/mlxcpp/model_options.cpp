@@ -6,9 +6,9 @@
 #include <filesystem>
 
 #include "mlx/mlx.h"
-#include "mlxcpp/lm/gguf.h"
 
 #include "command.h"
+#include "mlxcpp/lm/gguf.h"
 
 namespace mlxcpp::cli {
 

@@ -6,7 +6,8 @@ namespace mlxcpp::lm {
 
 namespace {
 [[noreturn]] void bad_field(const std::string& key, const char* expected) {
-  throw std::runtime_error("config.json: field \"" + key + "\" is missing or not " + expected + ".");
+  throw std::runtime_error("config.json: field \"" + key + "\" is missing or not " + expected +
+                           ".");
 }
 } // namespace
 
@@ -90,7 +91,8 @@ nn::RopeConfig Config::rope(int dims, bool traditional, const std::string& layer
   const nlohmann::json* scaling = nullptr;
   if (has("rope_parameters") && json_["rope_parameters"].is_object()) {
     scaling = &json_["rope_parameters"];
-    if (!layer_type.empty() && scaling->contains(layer_type) && (*scaling)[layer_type].is_object()) {
+    if (!layer_type.empty() && scaling->contains(layer_type) &&
+        (*scaling)[layer_type].is_object()) {
       scaling = &(*scaling)[layer_type];
     }
   } else if (has("rope_scaling") && json_["rope_scaling"].is_object()) {
@@ -105,10 +107,11 @@ nn::RopeConfig Config::rope(int dims, bool traditional, const std::string& layer
     if (s.contains("rope_theta") && s["rope_theta"].is_number()) {
       r.base = s["rope_theta"].get<float>();
     }
-    std::string type = s.contains("rope_type") && s["rope_type"].is_string()
-                           ? s["rope_type"].get<std::string>()
-                           : (s.contains("type") && s["type"].is_string() ? s["type"].get<std::string>()
-                                                                         : "default");
+    std::string type =
+        s.contains("rope_type") && s["rope_type"].is_string()
+            ? s["rope_type"].get<std::string>()
+            : (s.contains("type") && s["type"].is_string() ? s["type"].get<std::string>()
+                                                           : "default");
     r.type = type == "su" ? "longrope" : type;
     r.factor = num("factor", 1.0f);
     r.original_max_position_embeddings =

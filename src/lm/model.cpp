@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "mlx/ops.h"
 

@@ -81,8 +81,8 @@ std::pair<array, array> top_k_experts(const array& scores, int k) {
     throw std::invalid_argument("Experts per token must be in [1, " + std::to_string(E) + "].");
   }
   // argpartition puts the k largest last (unordered); take them with their scores.
-  auto inds = mx::slice(mx::argpartition(mx::negative(scores), k - 1, -1), mx::Shape(scores.ndim(), 0),
-                        [&] {
+  auto inds = mx::slice(mx::argpartition(mx::negative(scores), k - 1, -1),
+                        mx::Shape(scores.ndim(), 0), [&] {
                           auto stop = scores.shape();
                           stop.back() = k;
                           return stop;

@@ -12,7 +12,9 @@ namespace mx = mlx::core;
 namespace {
 // Parameters start as zero-filled placeholders of the right shape; checkpoints or random
 // initialization replace them.
-array placeholder(mx::Shape shape) { return mx::zeros(std::move(shape), mx::float32); }
+array placeholder(mx::Shape shape) {
+  return mx::zeros(std::move(shape), mx::float32);
+}
 } // namespace
 
 Linear::Linear(int in_features, int out_features, bool has_bias)
@@ -135,7 +137,9 @@ array LayerNorm::operator()(const array& x) const {
   return mx::fast::layer_norm(x, weight, bias, eps_);
 }
 
-array silu(const array& x) { return mx::multiply(x, mx::sigmoid(x)); }
+array silu(const array& x) {
+  return mx::multiply(x, mx::sigmoid(x));
+}
 
 array gelu(const array& x) {
   // x * Phi(x), with the exact normal CDF.
@@ -155,7 +159,9 @@ array gelu_approx(const array& x) {
                       mx::add(mx::array(1.0f, dtype), mx::tanh(inner)));
 }
 
-array relu(const array& x) { return mx::maximum(x, mx::zeros({}, x.dtype())); }
+array relu(const array& x) {
+  return mx::maximum(x, mx::zeros({}, x.dtype()));
+}
 
 Activation activation_by_name(const std::string& name) {
   if (name == "silu" || name == "swish") {

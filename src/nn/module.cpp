@@ -92,11 +92,9 @@ void Module::load_weights(const WeightMap& weights, bool strict) {
       }
     }
     std::sort(extra.begin(), extra.end());
-    throw std::runtime_error("The checkpoint has a weight the model does not use: \"" + extra[0] +
-                             "\"" + (extra.size() > 1 ? " (and " + std::to_string(extra.size() - 1) +
-                                                            " more)"
-                                                      : "") +
-                             ".");
+    throw std::runtime_error(
+        "The checkpoint has a weight the model does not use: \"" + extra[0] + "\"" +
+        (extra.size() > 1 ? " (and " + std::to_string(extra.size() - 1) + " more)" : "") + ".");
   }
 }
 

@@ -41,7 +41,8 @@ std::vector<double> llama3_inverse_frequencies(const RopeConfig& c) {
     if (wavelen > low_wavelen) {
       f = f / c.factor;
     } else if (wavelen >= high_wavelen) {
-      double smooth = (orig / wavelen - c.low_freq_factor) / (c.high_freq_factor - c.low_freq_factor);
+      double smooth =
+          (orig / wavelen - c.low_freq_factor) / (c.high_freq_factor - c.low_freq_factor);
       f = (1 - smooth) * f / c.factor + smooth * f;
     }
   }
@@ -78,10 +79,11 @@ std::vector<double> yarn_inverse_frequencies(const RopeConfig& c) {
   return inv;
 }
 
-std::vector<double> longrope_inverse_frequencies(const RopeConfig& c, const std::vector<float>& ext) {
+std::vector<double> longrope_inverse_frequencies(const RopeConfig& c,
+                                                 const std::vector<float>& ext) {
   if (static_cast<int>(ext.size()) != c.dims / 2) {
-    throw std::invalid_argument("longrope factors must have rotary_dims / 2 = " +
-                                std::to_string(c.dims / 2) + " entries.");
+    throw std::invalid_argument(
+        "longrope factors must have rotary_dims / 2 = " + std::to_string(c.dims / 2) + " entries.");
   }
   auto inv = default_inverse_frequencies(c.dims, c.base);
   for (size_t i = 0; i < inv.size(); ++i) {
@@ -120,8 +122,8 @@ RoPE::RoPE(RopeConfig config) : config_(std::move(config)) {
     if (c.attention_factor) {
       attention_scale_ = *c.attention_factor;
     } else {
-      double factor = static_cast<double>(c.max_position_embeddings) /
-                      c.original_max_position_embeddings;
+      double factor =
+          static_cast<double>(c.max_position_embeddings) / c.original_max_position_embeddings;
       attention_scale_ =
           factor <= 1 ? 1.0f
                       : static_cast<float>(std::sqrt(
@@ -135,7 +137,8 @@ RoPE::RoPE(RopeConfig config) : config_(std::move(config)) {
 array RoPE::operator()(const array& x, int offset) const {
   const auto& c = config_;
   int L = x.shape(-2);
-  if (c.type == "dynamic" && c.max_position_embeddings > 0 && offset + L > c.max_position_embeddings) {
+  if (c.type == "dynamic" && c.max_position_embeddings > 0 &&
+      offset + L > c.max_position_embeddings) {
     double seq = offset + L;
     double base = c.base * std::pow(c.factor * seq / c.max_position_embeddings - (c.factor - 1),
                                     static_cast<double>(c.dims) / (c.dims - 2));
@@ -145,8 +148,7 @@ array RoPE::operator()(const array& x, int offset) const {
   if (long_freqs_ && offset + L > c.original_max_position_embeddings) {
     freqs = &long_freqs_;
   }
-  std::optional<float> base =
-      freqs->has_value() ? std::nullopt : std::optional<float>(c.base);
+  std::optional<float> base = freqs->has_value() ? std::nullopt : std::optional<float>(c.base);
   if (attention_scale_ == 1.0f) {
     return mx::fast::rope(x, c.dims, c.traditional, base, scale_, offset, *freqs);
   }
@@ -154,7 +156,8 @@ array RoPE::operator()(const array& x, int offset) const {
   int head_dim = x.shape(-1);
   auto scale = mx::array(attention_scale_, x.dtype());
   if (c.dims == head_dim) {
-    return mx::multiply(mx::fast::rope(x, c.dims, c.traditional, base, scale_, offset, *freqs), scale);
+    return mx::multiply(mx::fast::rope(x, c.dims, c.traditional, base, scale_, offset, *freqs),
+                        scale);
   }
   auto parts = mx::split(x, mx::Shape{c.dims}, -1);
   auto rotated = mx::multiply(

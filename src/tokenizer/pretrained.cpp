@@ -119,9 +119,10 @@ PretrainedTokenizer PretrainedTokenizer::from_dir(const fs::path& dir) {
   return result;
 }
 
-PretrainedTokenizer PretrainedTokenizer::from_parts(Tokenizer tokenizer,
-                                                    std::map<std::string, std::string> special_tokens,
-                                                    std::map<std::string, std::string> templates) {
+PretrainedTokenizer
+PretrainedTokenizer::from_parts(Tokenizer tokenizer,
+                                std::map<std::string, std::string> special_tokens,
+                                std::map<std::string, std::string> templates) {
   PretrainedTokenizer result(std::move(tokenizer));
   result.special_tokens_ = std::move(special_tokens);
   result.templates_ = std::move(templates);

@@ -7,7 +7,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "mlx/io.h"
@@ -55,7 +54,7 @@ std::string ids_arg(const std::vector<int>& ids) {
 }
 
 class Cli : public ::testing::Test {
- protected:
+protected:
   void SetUp() override {
     work_ = fs::temp_directory_path() / ("mlxcpp_lm_cli_" + std::to_string(::getpid()));
     fs::create_directories(work_);
@@ -85,8 +84,8 @@ TEST_F(Cli, LogitsWritesTheForwardPass) {
                ids_arg(ref["prompt"].get<std::vector<int>>()) + " --out " + out.string());
   ASSERT_EQ(r.status, 0) << r.output;
   auto logits = mlx::core::load_safetensors(out.string()).first.at("logits");
-  auto expected =
-      mlx::core::load_safetensors((fixture("llama") / "reference.safetensors").string()).first.at("logits");
+  auto expected = mlx::core::load_safetensors((fixture("llama") / "reference.safetensors").string())
+                      .first.at("logits");
   EXPECT_EQ(logits.dtype(), mlx::core::float32);
   EXPECT_TRUE(mlx::core::allclose(logits, expected, 1e-4, 1e-4).item<bool>());
 }
@@ -99,7 +98,8 @@ TEST_F(Cli, DefaultModelGeneratesText) {
 }
 
 TEST_F(Cli, BenchRunsOnAFolder) {
-  auto r = run("bench --model " + fixture("llama").string() + " --prompt-tokens 8 --gen-tokens 4 --json");
+  auto r = run("bench --model " + fixture("llama").string() +
+               " --prompt-tokens 8 --gen-tokens 4 --json");
   ASSERT_EQ(r.status, 0) << r.output;
   auto out = nlohmann::json::parse(r.output);
   EXPECT_GT(out["bandwidth_gbs"].get<double>(), 0.0);
@@ -120,11 +120,13 @@ TEST_F(Cli, BadInputIsOneClearLine) {
   expect_clean_error(run("generate --model " + model + " --prompt-ids 1,99999"), "vocabulary");
   expect_clean_error(run("generate --model " + model + " --prompt-ids 1 --temp -1"), "temp");
   expect_clean_error(run("generate --model " + model + " --prompt-ids 1 --top-p 2"), "top-p");
-  expect_clean_error(run("generate --model " + model + " --prompt-ids 1 --logit-bias 5"), "logit-bias");
+  expect_clean_error(run("generate --model " + model + " --prompt-ids 1 --logit-bias 5"),
+                     "logit-bias");
   expect_clean_error(run("generate --model " + model + " --prompt hello"), "tokenizer");
   expect_clean_error(run("generate --model " + model + " --prompt-ids 1 --device tpu"), "device");
-  expect_clean_error(run("logits --model " + model + " --prompt-ids 1 --out /nonexistent/dir/x.safetensors"),
-                     "cannot write");
+  expect_clean_error(
+      run("logits --model " + model + " --prompt-ids 1 --out /nonexistent/dir/x.safetensors"),
+      "cannot write");
 
   auto bad = work_ / "unknown";
   fs::create_directories(bad);
@@ -149,10 +151,12 @@ TEST_F(Cli, MissingWeightNamesTheTensor) {
   auto dir = work_ / "partial";
   fs::create_directories(dir);
   fs::copy(fixture("llama") / "config.json", dir / "config.json");
-  auto [weights, meta] = mlx::core::load_safetensors((fixture("llama") / "model.safetensors").string());
+  auto [weights, meta] =
+      mlx::core::load_safetensors((fixture("llama") / "model.safetensors").string());
   weights.erase("model.norm.weight");
   mlx::core::save_safetensors((dir / "model.safetensors").string(), weights);
-  expect_clean_error(run("generate --model " + dir.string() + " --prompt-ids 1"), "model.norm.weight");
+  expect_clean_error(run("generate --model " + dir.string() + " --prompt-ids 1"),
+                     "model.norm.weight");
 }
 
 } // namespace

@@ -8,11 +8,11 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "mlx/io.h"
 #include "mlx/mlx.h"
+
 #include "mlxcpp/lm/generate.h"
 #include "mlxcpp/lm/loader.h"
 
@@ -22,7 +22,9 @@ using namespace mlxcpp::lm;
 
 namespace {
 
-fs::path fixtures_dir() { return fs::path(MLXCPP_SOURCE_DIR) / "tests" / "fixtures" / "lm"; }
+fs::path fixtures_dir() {
+  return fs::path(MLXCPP_SOURCE_DIR) / "tests" / "fixtures" / "lm";
+}
 
 std::vector<std::string> fixture_names() {
   std::vector<std::string> names;

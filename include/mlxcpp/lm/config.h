@@ -1,18 +1,17 @@
 // Typed access to a model's config.json, with errors that name the missing or bad field.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "mlxcpp/nn/rope.h"
 
 namespace mlxcpp::lm {
 
 class Config {
- public:
+public:
   explicit Config(nlohmann::json json) : json_(std::move(json)) {}
 
   bool has(const std::string& key) const;
@@ -33,7 +32,7 @@ class Config {
   // or inside rope_parameters; rotary_pct in older configs).
   float partial_rotary_factor() const;
 
- private:
+private:
   nlohmann::json json_;
 };
 

@@ -3,10 +3,9 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "mlxcpp/lm/cache.h"
 #include "mlxcpp/nn/module.h"
@@ -16,7 +15,7 @@ namespace mlxcpp::lm {
 using nn::WeightMap;
 
 class Model : public nn::Module {
- public:
+public:
   // tokens [B, L] (int32) -> logits [B, L, vocab]. Appends to `cache` (one entry per layer).
   // With last_only, logits [B, 1, vocab] for the last position only (generation needs no
   // more, and the output layer is a large share of a prompt's work).

@@ -15,7 +15,7 @@ using nn::WeightMap;
 
 // A Linear per expert, stacked: y[..., k, :] = x[..., :] W[indices[..., k]]^T.
 class SwitchLinear : public nn::Module, public nn::Quantizable {
- public:
+public:
   SwitchLinear(int in_features, int out_features, int num_experts, bool bias = false);
 
   // x [..., 1 or K, in], indices [..., K] -> [..., K, out]
@@ -31,7 +31,7 @@ class SwitchLinear : public nn::Module, public nn::Quantizable {
   std::optional<array> scales;
   std::optional<array> biases;
 
- private:
+private:
   int in_, out_, experts_;
   int group_size_ = 0;
   int bits_ = 0;
@@ -39,7 +39,7 @@ class SwitchLinear : public nn::Module, public nn::Quantizable {
 
 // down(act(gate(x)) * up(x)) with per-expert weights.
 class SwitchGLU : public nn::Module {
- public:
+public:
   SwitchGLU(int hidden_size, int intermediate_size, int num_experts, nn::Activation activation,
             bool bias = false);
 
@@ -48,7 +48,7 @@ class SwitchGLU : public nn::Module {
 
   SwitchLinear gate_proj, up_proj, down_proj;
 
- private:
+private:
   nn::Activation activation_;
 };
 

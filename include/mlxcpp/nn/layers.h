@@ -5,13 +5,14 @@
 #include <optional>
 
 #include "mlx/ops.h"
+
 #include "mlxcpp/nn/module.h"
 
 namespace mlxcpp::nn {
 
 // y = x W^T + b, with W [out, in]. Quantized: W is MLX-packed uint32 with scales and biases.
 class Linear : public Module, public Quantizable {
- public:
+public:
   Linear(int in_features, int out_features, bool bias);
 
   array operator()(const array& x) const;
@@ -31,7 +32,7 @@ class Linear : public Module, public Quantizable {
   int in_features() const { return in_; }
   int out_features() const { return out_; }
 
- private:
+private:
   int in_;
   int out_;
   int group_size_ = 0;
@@ -40,7 +41,7 @@ class Linear : public Module, public Quantizable {
 
 // Rows of a [vocab, dims] table; `as_linear` uses it as a tied output layer.
 class Embedding : public Module, public Quantizable {
- public:
+public:
   Embedding(int num_embeddings, int dims);
 
   array operator()(const array& ids) const;
@@ -55,7 +56,7 @@ class Embedding : public Module, public Quantizable {
   std::optional<array> scales;
   std::optional<array> biases;
 
- private:
+private:
   int num_;
   int dims_;
   int group_size_ = 0;
@@ -65,24 +66,24 @@ class Embedding : public Module, public Quantizable {
 // x * rsqrt(mean(x^2) + eps) * (weight + offset). Gemma's norms store the gain minus one
 // (offset 1).
 class RMSNorm : public Module {
- public:
+public:
   RMSNorm(int dims, float eps, float offset = 0.0f);
   array operator()(const array& x) const;
   array weight;
 
- private:
+private:
   float eps_;
   float offset_;
 };
 
 class LayerNorm : public Module {
- public:
+public:
   LayerNorm(int dims, float eps, bool affine = true, bool bias = true);
   array operator()(const array& x) const;
   std::optional<array> weight;
   std::optional<array> bias;
 
- private:
+private:
   float eps_;
 };
 

@@ -16,7 +16,7 @@ using mlx::core::array;
 using WeightMap = std::unordered_map<std::string, array>;
 
 class Module {
- public:
+public:
   Module() = default;
   Module(const Module&) = delete;
   Module& operator=(const Module&) = delete;
@@ -42,16 +42,17 @@ class Module {
   size_t parameter_count();
   size_t parameter_bytes();
 
- protected:
+protected:
   // Registers a parameter held by this module (the pointee must outlive the module).
   void register_parameter(std::string name, array& parameter);
   void unregister_parameter(const std::string& name);
   // Registers a child module; an empty name puts the child's parameters at this level.
   void register_module(std::string name, Module& child);
 
- private:
+private:
   void collect(const std::string& prefix, std::vector<std::pair<std::string, array*>>& out);
-  void collect_modules(const std::string& prefix, std::vector<std::pair<std::string, Module*>>& out);
+  void collect_modules(const std::string& prefix,
+                       std::vector<std::pair<std::string, Module*>>& out);
 
   std::vector<std::pair<std::string, array*>> parameters_;
   std::vector<std::pair<std::string, Module*>> children_;
@@ -59,7 +60,7 @@ class Module {
 
 // A layer whose weight can be stored in MLX's affine-quantized format.
 class Quantizable {
- public:
+public:
   virtual ~Quantizable() = default;
   // Quantizes the current (dense) weight in place.
   virtual void quantize(int group_size, int bits) = 0;

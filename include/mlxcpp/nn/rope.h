@@ -14,8 +14,8 @@ namespace mlxcpp::nn {
 using mlx::core::array;
 
 struct RopeConfig {
-  int dims = 0;        // rotated features per head
-  float base = 10000;  // rope_theta
+  int dims = 0;       // rotated features per head
+  float base = 10000; // rope_theta
   bool traditional = false;
   std::string type = "default"; // default|linear|dynamic|llama3|yarn|longrope
   float factor = 1;
@@ -36,13 +36,13 @@ struct RopeConfig {
 };
 
 class RoPE {
- public:
+public:
   explicit RoPE(RopeConfig config);
 
   // x [..., L, head_dim]: rotates the first `dims` features at positions offset..offset+L-1.
   array operator()(const array& x, int offset) const;
 
- private:
+private:
   RopeConfig config_;
   std::optional<array> freqs_;      // custom frequencies (1 / inverse frequency), if any
   std::optional<array> long_freqs_; // longrope: used past the original context length

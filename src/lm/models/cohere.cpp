@@ -6,10 +6,12 @@ namespace mlxcpp::lm::models {
 
 namespace {
 
-float eps_of(const Config& c) { return c.get_float("layer_norm_eps", 1e-5f); }
+float eps_of(const Config& c) {
+  return c.get_float("layer_norm_eps", 1e-5f);
+}
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, eps_of(c), true, false), self_attn(attn), mlp(c) {
     register_module("input_layernorm", input_layernorm);
@@ -26,22 +28,23 @@ class Block : public nn::Module {
 };
 
 class Cohere : public DecoderLM<Block, nn::LayerNorm> {
- public:
+public:
   Cohere(const nlohmann::json& json, const AttentionOptions& attn)
       : DecoderLM(
             json, [&](const Config& c, int) { return std::make_unique<Block>(c, attn); },
             [](const Config& c) {
-              return std::make_unique<nn::LayerNorm>(c.get_int("hidden_size"), eps_of(c), true, false);
+              return std::make_unique<nn::LayerNorm>(c.get_int("hidden_size"), eps_of(c), true,
+                                                     false);
             }),
         logit_scale_(config.get_float("logit_scale", 1.0f)) {}
 
- protected:
+protected:
   array head(const array& h) override {
     auto logits = DecoderLM::head(h);
     return mx::multiply(logits, mx::array(logit_scale_, logits.dtype()));
   }
 
- private:
+private:
   float logit_scale_;
 };
 
@@ -57,6 +60,8 @@ std::unique_ptr<Model> make_cohere(const nlohmann::json& json) {
 
 } // namespace
 
-void register_cohere() { register_architecture("cohere", make_cohere); }
+void register_cohere() {
+  register_architecture("cohere", make_cohere);
+}
 
 } // namespace mlxcpp::lm::models

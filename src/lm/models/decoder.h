@@ -5,12 +5,12 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "mlx/ops.h"
+
 #include "mlxcpp/lm/blocks.h"
 #include "mlxcpp/lm/config.h"
 #include "mlxcpp/lm/model.h"
@@ -21,11 +21,12 @@ namespace mx = mlx::core;
 
 template <typename Block, typename Norm = nn::RMSNorm>
 class DecoderLM : public Model {
- public:
+public:
   using BlockFactory = std::function<std::unique_ptr<Block>(const Config&, int layer)>;
   using NormFactory = std::function<std::unique_ptr<Norm>(const Config&)>;
 
-  DecoderLM(const nlohmann::json& json, const BlockFactory& make_block, const NormFactory& make_norm)
+  DecoderLM(const nlohmann::json& json, const BlockFactory& make_block,
+            const NormFactory& make_norm)
       : config(json), embed_tokens(config.get_int("vocab_size"), config.get_int("hidden_size")),
         norm(make_norm(config)), tied(config.get_bool("tie_word_embeddings", false)) {
     int n = config.get_int("num_hidden_layers");
@@ -68,11 +69,11 @@ class DecoderLM : public Model {
     return weights;
   }
 
- protected:
+protected:
   virtual array embed(const array& tokens) { return embed_tokens(tokens); }
   virtual array head(const array& h) { return tied ? embed_tokens.as_linear(h) : (*lm_head)(h); }
 
- public:
+public:
   Config config;
   ModuleGroup model; // "model." prefix of the checkpoint's names
   nn::Embedding embed_tokens;
@@ -88,7 +89,7 @@ class DecoderLM : public Model {
 // Mlp is constructed from the Config (see StandardMLP).
 template <typename Mlp>
 class PreNormBlock : public nn::Module {
- public:
+public:
   PreNormBlock(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)), mlp(c) {
@@ -120,7 +121,7 @@ struct StandardMLP : GatedMLP {
 // The gated MLP with gate and up projections fused in one weight (gate first):
 // down(act(gate) * up).
 class FusedGateUpMLP : public nn::Module {
- public:
+public:
   explicit FusedGateUpMLP(const Config& c)
       : gate_up_proj(c.get_int("hidden_size"), 2 * c.get_int("intermediate_size"), false),
         down_proj(c.get_int("intermediate_size"), c.get_int("hidden_size"), false),
@@ -134,13 +135,14 @@ class FusedGateUpMLP : public nn::Module {
   }
   Linear gate_up_proj, down_proj;
 
- private:
+private:
   nn::Activation activation_;
 };
 
 // The final RMSNorm from hidden_size and rms_norm_eps.
 inline std::unique_ptr<nn::RMSNorm> final_rms_norm(const Config& c) {
-  return std::make_unique<nn::RMSNorm>(c.get_int("hidden_size"), c.get_float("rms_norm_eps", 1e-6f));
+  return std::make_unique<nn::RMSNorm>(c.get_int("hidden_size"),
+                                       c.get_float("rms_norm_eps", 1e-6f));
 }
 
 } // namespace mlxcpp::lm::models

@@ -4,8 +4,9 @@
 // shared experts. The first first_k_dense_replace layers use a dense MLP.
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 #include "mlxcpp/lm/moe.h"
 
 namespace mlxcpp::lm::models {
@@ -20,11 +21,12 @@ struct MlaOptions {
 };
 
 class MLA : public nn::Module {
- public:
+public:
   explicit MLA(const MlaOptions& o)
-      : kv_a_proj_with_mqa(o.hidden, o.kv_lora_rank + o.rope, false), kv_a_layernorm(o.kv_lora_rank, o.eps),
-        kv_b_proj(o.kv_lora_rank, o.heads * (o.nope + o.v), false), o_proj(o.heads * o.v, o.hidden, false),
-        options_(o), rope_(o.rope_config) {
+      : kv_a_proj_with_mqa(o.hidden, o.kv_lora_rank + o.rope, false),
+        kv_a_layernorm(o.kv_lora_rank, o.eps),
+        kv_b_proj(o.kv_lora_rank, o.heads * (o.nope + o.v), false),
+        o_proj(o.heads * o.v, o.hidden, false), options_(o), rope_(o.rope_config) {
     if (o.q_lora_rank > 0) {
       q_a_proj = std::make_unique<Linear>(o.hidden, o.q_lora_rank, false);
       q_a_layernorm = std::make_unique<nn::RMSNorm>(o.q_lora_rank, o.eps);
@@ -63,7 +65,8 @@ class MLA : public nn::Module {
     auto keys_new = mx::concatenate({kv_parts[0], k_rot}, -1);
     auto [keys, values] = cache.update_and_fetch(keys_new, kv_parts[1]);
     auto mask = make_attention_mask(L, offset, keys.shape(2), 0, cache.left_padding());
-    auto out = mx::fast::scaled_dot_product_attention(queries, keys, values, o.scale, mask.mode, mask.mask);
+    auto out = mx::fast::scaled_dot_product_attention(queries, keys, values, o.scale, mask.mode,
+                                                      mask.mask);
     return o_proj(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, o.heads * o.v}));
   }
 
@@ -73,29 +76,32 @@ class MLA : public nn::Module {
   nn::RMSNorm kv_a_layernorm;
   Linear kv_b_proj, o_proj;
 
- private:
+private:
   MlaOptions options_;
   nn::RoPE rope_;
 };
 
 // The router: a Linear over the experts plus a per-expert bias used only for choosing.
 class Router : public Linear {
- public:
-  Router(int hidden, int experts) : Linear(hidden, experts, false), e_score_correction_bias(mx::zeros({experts})) {
+public:
+  Router(int hidden, int experts)
+      : Linear(hidden, experts, false), e_score_correction_bias(mx::zeros({experts})) {
     register_parameter("e_score_correction_bias", e_score_correction_bias);
   }
   array e_score_correction_bias;
 };
 
 class MoE : public nn::Module {
- public:
+public:
   explicit MoE(const Config& c)
       : gate(c.get_int("hidden_size"), c.get_int("n_routed_experts")),
-        switch_mlp(c.get_int("hidden_size"), c.get_int("moe_intermediate_size"), c.get_int("n_routed_experts"),
+        switch_mlp(c.get_int("hidden_size"), c.get_int("moe_intermediate_size"),
+                   c.get_int("n_routed_experts"),
                    nn::activation_by_name(c.get_string("hidden_act", "silu"))),
         experts_(c.get_int("n_routed_experts")), k_(c.get_int("num_experts_per_tok")),
         groups_(c.get_int("n_group", 1)), topk_groups_(c.get_int("topk_group", 1)),
-        scaling_(c.get_float("routed_scaling_factor", 1.0f)), normalize_(c.get_bool("norm_topk_prob", true)) {
+        scaling_(c.get_float("routed_scaling_factor", 1.0f)),
+        normalize_(c.get_bool("norm_topk_prob", true)) {
     register_module("gate", gate);
     register_module("switch_mlp", switch_mlp);
     int shared = c.get_int("n_shared_experts", 0);
@@ -121,7 +127,8 @@ class MoE : public nn::Module {
       auto [group_idx, unused] = top_k_experts(group_scores, topk_groups_);
       auto keep_group = mx::put_along_axis(mx::zeros(group_scores.shape(), mx::bool_),
                                            mx::astype(group_idx, mx::int32), mx::array(true), -1);
-      auto keep = mx::reshape(mx::broadcast_to(mx::expand_dims(keep_group, -1), grouped_shape), shape);
+      auto keep =
+          mx::reshape(mx::broadcast_to(mx::expand_dims(keep_group, -1), grouped_shape), shape);
       choice = mx::where(keep, choice, mx::array(0.0f));
     }
     auto [inds, chosen] = top_k_experts(choice, k_);
@@ -142,16 +149,17 @@ class MoE : public nn::Module {
   SwitchGLU switch_mlp;
   std::unique_ptr<GatedMLP> shared_experts;
 
- private:
+private:
   int experts_, k_, groups_, topk_groups_;
   float scaling_;
   bool normalize_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const MlaOptions& attn, bool sparse)
-      : input_layernorm(attn.hidden, attn.eps), self_attn(attn), post_attention_layernorm(attn.hidden, attn.eps) {
+      : input_layernorm(attn.hidden, attn.eps), self_attn(attn),
+        post_attention_layernorm(attn.hidden, attn.eps) {
     register_module("input_layernorm", input_layernorm);
     register_module("self_attn", self_attn);
     register_module("post_attention_layernorm", post_attention_layernorm);
@@ -191,7 +199,8 @@ MlaOptions mla_options(const Config& c) {
   o.eps = c.get_float("rms_norm_eps", 1e-6f);
   o.rope_config = c.rope(o.rope, c.get_bool("rope_interleave", true));
   o.scale = 1.0f / std::sqrt(static_cast<float>(o.nope + o.rope));
-  if (o.rope_config.type == "yarn" && o.rope_config.mscale_all_dim && *o.rope_config.mscale_all_dim != 0) {
+  if (o.rope_config.type == "yarn" && o.rope_config.mscale_all_dim &&
+      *o.rope_config.mscale_all_dim != 0) {
     float m = yarn_mscale(o.rope_config.factor, *o.rope_config.mscale_all_dim);
     o.scale *= m * m;
   }
@@ -199,13 +208,14 @@ MlaOptions mla_options(const Config& c) {
 }
 
 class DeepseekV3 : public DecoderLM<Block> {
- public:
+public:
   DeepseekV3(const nlohmann::json& json, const MlaOptions& attn)
       : DecoderLM(
             json,
             [&](const Config& c, int layer) {
-              return std::make_unique<Block>(c, attn, layer >= c.get_int("first_k_dense_replace", 0) &&
-                                                          c.get_int("n_routed_experts", 0) > 0);
+              return std::make_unique<Block>(c, attn,
+                                             layer >= c.get_int("first_k_dense_replace", 0) &&
+                                                 c.get_int("n_routed_experts", 0) > 0);
             },
             final_rms_norm) {}
 
@@ -221,8 +231,9 @@ class DeepseekV3 : public DecoderLM<Block> {
     });
     int experts = config.get_int("n_routed_experts", 0);
     for (int i = 0; i < num_layers(); ++i) {
-      weights = stack_experts(std::move(weights), "model.layers." + std::to_string(i) + ".mlp", experts,
-                              {{"gate_proj", "gate_proj"}, {"up_proj", "up_proj"}, {"down_proj", "down_proj"}});
+      weights = stack_experts(
+          std::move(weights), "model.layers." + std::to_string(i) + ".mlp", experts,
+          {{"gate_proj", "gate_proj"}, {"up_proj", "up_proj"}, {"down_proj", "down_proj"}});
     }
     return weights;
   }
@@ -235,6 +246,8 @@ std::unique_ptr<Model> make_deepseek_v3(const nlohmann::json& json) {
 
 } // namespace
 
-void register_deepseek_v3() { register_architecture("deepseek_v3", make_deepseek_v3); }
+void register_deepseek_v3() {
+  register_architecture("deepseek_v3", make_deepseek_v3);
+}
 
 } // namespace mlxcpp::lm::models

@@ -8,7 +8,7 @@ namespace mlxcpp::lm::models {
 namespace {
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : self_attn(attn), post_attention_layernorm(attn.hidden_size, attn.norm_eps), mlp(c),
         post_feedforward_layernorm(attn.hidden_size, attn.norm_eps) {
@@ -74,6 +74,8 @@ std::unique_ptr<Model> make_exaone4(const nlohmann::json& json) {
 
 } // namespace
 
-void register_exaone4() { register_architecture("exaone4", make_exaone4); }
+void register_exaone4() {
+  register_architecture("exaone4", make_exaone4);
+}
 
 } // namespace mlxcpp::lm::models

@@ -11,7 +11,9 @@ namespace mlxcpp::lm::models {
 
 namespace {
 
-float eps_of(const Config& c) { return c.get_float("rms_norm_eps", 1e-6f); }
+float eps_of(const Config& c) {
+  return c.get_float("rms_norm_eps", 1e-6f);
+}
 
 struct GemmaMLP : GatedMLP {
   explicit GemmaMLP(const Config& c)
@@ -22,7 +24,7 @@ struct GemmaMLP : GatedMLP {
 
 // Gemma 1: the pre-norm block with (1 + w) norms.
 class Block1 : public nn::Module {
- public:
+public:
   Block1(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, eps_of(c), 1.0f), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, eps_of(c), 1.0f), mlp(c) {
@@ -43,7 +45,7 @@ class Block1 : public nn::Module {
 
 // Gemma 2 and 3: sandwich norms around attention and MLP.
 class Block2 : public nn::Module {
- public:
+public:
   Block2(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, eps_of(c), 1.0f), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, eps_of(c), 1.0f),
@@ -74,13 +76,13 @@ std::unique_ptr<nn::RMSNorm> gemma_final_norm(const Config& c) {
 
 template <typename Block>
 class Gemma : public DecoderLM<Block> {
- public:
+public:
   using Base = DecoderLM<Block>;
   Gemma(const nlohmann::json& json, const typename Base::BlockFactory& make_block)
       : Base(json, make_block, gemma_final_norm),
         final_softcap_(this->config.get_float("final_logit_softcapping", 0.0f)) {}
 
- protected:
+protected:
   array embed(const array& tokens) override {
     auto h = this->embed_tokens(tokens);
     auto scale = std::sqrt(static_cast<float>(this->config.get_int("hidden_size")));
@@ -95,7 +97,7 @@ class Gemma : public DecoderLM<Block> {
     return logits;
   }
 
- private:
+private:
   float final_softcap_;
 };
 
@@ -136,7 +138,8 @@ std::unique_ptr<Model> make_gemma(const nlohmann::json& json) {
 std::unique_ptr<Model> make_gemma2(const nlohmann::json& json) {
   Config c(json);
   auto attn = attention_options(c);
-  attn.scale = 1.0f / std::sqrt(c.get_float("query_pre_attn_scalar", static_cast<float>(attn.head_dim)));
+  attn.scale =
+      1.0f / std::sqrt(c.get_float("query_pre_attn_scalar", static_cast<float>(attn.head_dim)));
   attn.logit_softcap = c.get_float("attn_logit_softcapping", 0.0f);
   int window = c.get_int("sliding_window", 0);
   auto sliding = sliding_layers(c, c.get_int("num_hidden_layers"), 2);
@@ -152,17 +155,20 @@ std::unique_ptr<Model> make_gemma2(const nlohmann::json& json) {
 std::unique_ptr<Model> make_gemma3(const nlohmann::json& json) {
   Config c(json);
   auto attn = attention_options(c);
-  attn.scale = 1.0f / std::sqrt(c.get_float("query_pre_attn_scalar", static_cast<float>(attn.head_dim)));
+  attn.scale =
+      1.0f / std::sqrt(c.get_float("query_pre_attn_scalar", static_cast<float>(attn.head_dim)));
   attn.qk_norm = true;
   attn.qk_norm_offset = 1.0f;
   attn.logit_softcap = c.get_float("attn_logit_softcapping", 0.0f);
   int window = c.get_int("sliding_window", 0);
-  auto sliding = sliding_layers(c, c.get_int("num_hidden_layers"),
-                                c.get_int("sliding_window_pattern", c.get_int("_sliding_window_pattern", 6)));
+  auto sliding =
+      sliding_layers(c, c.get_int("num_hidden_layers"),
+                     c.get_int("sliding_window_pattern", c.get_int("_sliding_window_pattern", 6)));
   auto model = std::make_unique<Gemma<Block2>>(json, [&](const Config& config, int layer) {
     auto a = attn;
     a.sliding_window = sliding[layer] ? window : 0;
-    auto rope = config.rope(a.head_dim, false, sliding[layer] ? "sliding_attention" : "full_attention");
+    auto rope =
+        config.rope(a.head_dim, false, sliding[layer] ? "sliding_attention" : "full_attention");
     if (sliding[layer] && config.has("rope_local_base_freq")) {
       // Older configs: sliding layers use rope_local_base_freq without scaling.
       rope = config.rope(a.head_dim, false, "sliding_attention");

@@ -7,7 +7,7 @@ namespace mlxcpp::lm::models {
 namespace {
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, attn.norm_eps), self_attn(attn),
         post_self_attn_layernorm(attn.hidden_size, attn.norm_eps),
@@ -45,6 +45,8 @@ std::unique_ptr<Model> make_glm4(const nlohmann::json& json) {
 
 } // namespace
 
-void register_glm4() { register_architecture("glm4", make_glm4); }
+void register_glm4() {
+  register_architecture("glm4", make_glm4);
+}
 
 } // namespace mlxcpp::lm::models

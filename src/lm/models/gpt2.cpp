@@ -4,17 +4,19 @@
 // checkpoints already hold them as [out, in], as mlx-lm writes them).
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 
 namespace mlxcpp::lm::models {
 
 namespace {
 
 class GPT2Attention : public nn::Module {
- public:
-  GPT2Attention(int hidden, int heads) : c_attn(hidden, 3 * hidden, true), c_proj(hidden, hidden, true),
-                                         heads_(heads), head_dim_(hidden / heads) {
+public:
+  GPT2Attention(int hidden, int heads)
+      : c_attn(hidden, 3 * hidden, true), c_proj(hidden, hidden, true), heads_(heads),
+        head_dim_(hidden / heads) {
     register_module("c_attn", c_attn);
     register_module("c_proj", c_proj);
   }
@@ -36,12 +38,12 @@ class GPT2Attention : public nn::Module {
 
   Linear c_attn, c_proj;
 
- private:
+private:
   int heads_, head_dim_;
 };
 
 class MLP : public nn::Module {
- public:
+public:
   MLP(int hidden, int inner, nn::Activation activation)
       : c_fc(hidden, inner, true), c_proj(inner, hidden, true), activation_(activation) {
     register_module("c_fc", c_fc);
@@ -50,12 +52,12 @@ class MLP : public nn::Module {
   array operator()(const array& x) const { return c_proj(activation_(c_fc(x))); }
   Linear c_fc, c_proj;
 
- private:
+private:
   nn::Activation activation_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(int hidden, int heads, int inner, float eps, nn::Activation activation)
       : ln_1(hidden, eps), attn(hidden, heads), ln_2(hidden, eps), mlp(hidden, inner, activation) {
     register_module("ln_1", ln_1);
@@ -74,7 +76,7 @@ class Block : public nn::Module {
 };
 
 class GPT2 : public Model {
- public:
+public:
   explicit GPT2(const nlohmann::json& json)
       : config_(json), hidden_(config_.get_int("n_embd")), vocab_(config_.get_int("vocab_size")),
         wte_(vocab_, hidden_), wpe_(config_.get_int("n_positions"), hidden_),
@@ -84,9 +86,8 @@ class GPT2 : public Model {
     int inner = config_.has("n_inner") ? config_.get_int("n_inner") : 4 * hidden_;
     auto activation = nn::activation_by_name(config_.get_string("activation_function", "gelu_new"));
     for (int i = 0; i < config_.get_int("n_layer"); ++i) {
-      layers_.push_back(std::make_unique<Block>(hidden_, heads, inner,
-                                                config_.get_float("layer_norm_epsilon", 1e-5f),
-                                                activation));
+      layers_.push_back(std::make_unique<Block>(
+          hidden_, heads, inner, config_.get_float("layer_norm_epsilon", 1e-5f), activation));
       transformer_.add("h." + std::to_string(i), *layers_.back());
     }
     transformer_.add("wte", wte_);
@@ -147,7 +148,7 @@ class GPT2 : public Model {
     return out;
   }
 
- private:
+private:
   Config config_;
   int hidden_, vocab_;
   ModuleGroup transformer_;

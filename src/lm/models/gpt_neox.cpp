@@ -3,19 +3,23 @@
 // embeddings over part of each head, a gelu MLP, and its own names (gpt_neox.*, embed_out).
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 
 namespace mlxcpp::lm::models {
 
 namespace {
 
-float eps_of(const Config& c) { return c.get_float("layer_norm_eps", 1e-5f); }
+float eps_of(const Config& c) {
+  return c.get_float("layer_norm_eps", 1e-5f);
+}
 
 class NeoXAttention : public nn::Module {
- public:
+public:
   NeoXAttention(const Config& c, const AttentionOptions& o)
-      : query_key_value(o.hidden_size, 3 * o.num_heads * o.head_dim, c.get_bool("attention_bias", true)),
+      : query_key_value(o.hidden_size, 3 * o.num_heads * o.head_dim,
+                        c.get_bool("attention_bias", true)),
         dense(o.num_heads * o.head_dim, o.hidden_size, c.get_bool("attention_bias", true)),
         options_(o), rope_(*o.rope) {
     register_module("query_key_value", query_key_value);
@@ -41,13 +45,13 @@ class NeoXAttention : public nn::Module {
 
   Linear query_key_value, dense;
 
- private:
+private:
   AttentionOptions options_;
   nn::RoPE rope_;
 };
 
 class MLP : public nn::Module {
- public:
+public:
   explicit MLP(const Config& c)
       : dense_h_to_4h(c.get_int("hidden_size"), c.get_int("intermediate_size"), true),
         dense_4h_to_h(c.get_int("intermediate_size"), c.get_int("hidden_size"), true),
@@ -58,15 +62,16 @@ class MLP : public nn::Module {
   array operator()(const array& x) const { return dense_4h_to_h(activation_(dense_h_to_4h(x))); }
   Linear dense_h_to_4h, dense_4h_to_h;
 
- private:
+private:
   nn::Activation activation_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
-      : input_layernorm(attn.hidden_size, eps_of(c)), post_attention_layernorm(attn.hidden_size, eps_of(c)),
-        attention(c, attn), mlp(c), parallel_(c.get_bool("use_parallel_residual", true)) {
+      : input_layernorm(attn.hidden_size, eps_of(c)),
+        post_attention_layernorm(attn.hidden_size, eps_of(c)), attention(c, attn), mlp(c),
+        parallel_(c.get_bool("use_parallel_residual", true)) {
     register_module("input_layernorm", input_layernorm);
     register_module("post_attention_layernorm", post_attention_layernorm);
     register_module("attention", attention);
@@ -84,12 +89,12 @@ class Block : public nn::Module {
   NeoXAttention attention;
   MLP mlp;
 
- private:
+private:
   bool parallel_;
 };
 
 class GPTNeoX : public Model {
- public:
+public:
   explicit GPTNeoX(const nlohmann::json& json)
       : config_(json), embed_in_(config_.get_int("vocab_size"), config_.get_int("hidden_size")),
         final_layer_norm_(config_.get_int("hidden_size"), eps_of(config_)),
@@ -127,7 +132,7 @@ class GPTNeoX : public Model {
     return weights;
   }
 
- private:
+private:
   Config config_;
   ModuleGroup backbone_;
   nn::Embedding embed_in_;

@@ -8,7 +8,7 @@ namespace mlxcpp::lm::models {
 namespace {
 
 class Block : public PreNormBlock<StandardMLP> {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : PreNormBlock(c, attn), residual_(c.get_float("residual_multiplier", 1.0f)) {}
 
@@ -18,12 +18,12 @@ class Block : public PreNormBlock<StandardMLP> {
     return mx::add(h, mx::multiply(mlp(post_attention_layernorm(h)), r));
   }
 
- private:
+private:
   float residual_;
 };
 
 class Granite : public DecoderLM<Block> {
- public:
+public:
   Granite(const nlohmann::json& json, const AttentionOptions& attn)
       : DecoderLM(
             json, [&](const Config& c, int) { return std::make_unique<Block>(c, attn); },
@@ -31,7 +31,7 @@ class Granite : public DecoderLM<Block> {
         embedding_multiplier_(config.get_float("embedding_multiplier", 1.0f)),
         logits_scaling_(config.get_float("logits_scaling", 1.0f)) {}
 
- protected:
+protected:
   array embed(const array& tokens) override {
     auto h = embed_tokens(tokens);
     return mx::multiply(h, mx::array(embedding_multiplier_, h.dtype()));
@@ -41,7 +41,7 @@ class Granite : public DecoderLM<Block> {
     return mx::divide(logits, mx::array(logits_scaling_, logits.dtype()));
   }
 
- private:
+private:
   float embedding_multiplier_;
   float logits_scaling_;
 };
@@ -49,12 +49,15 @@ class Granite : public DecoderLM<Block> {
 std::unique_ptr<Model> make_granite(const nlohmann::json& json) {
   Config c(json);
   auto attn = attention_options(c);
-  attn.scale = c.get_float("attention_multiplier", 1.0f / std::sqrt(static_cast<float>(attn.head_dim)));
+  attn.scale =
+      c.get_float("attention_multiplier", 1.0f / std::sqrt(static_cast<float>(attn.head_dim)));
   return std::make_unique<Granite>(json, attn);
 }
 
 } // namespace
 
-void register_granite() { register_architecture("granite", make_granite); }
+void register_granite() {
+  register_architecture("granite", make_granite);
+}
 
 } // namespace mlxcpp::lm::models

@@ -9,7 +9,7 @@ namespace mlxcpp::lm::models {
 namespace {
 
 class SparseMoE : public nn::Module {
- public:
+public:
   explicit SparseMoE(const Config& c)
       : gate(c.get_int("hidden_size"), c.get_int("num_local_experts"), false),
         switch_mlp(c.get_int("hidden_size"), c.get_int("intermediate_size"),
@@ -30,13 +30,13 @@ class SparseMoE : public nn::Module {
   Linear gate;
   SwitchGLU switch_mlp;
 
- private:
+private:
   int k_;
 };
 
 // HF's Mixtral names the MLP "block_sparse_moe"; the pre-norm block's MLP is renamed on load.
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)),
@@ -59,7 +59,7 @@ class Block : public nn::Module {
 };
 
 class Mixtral : public DecoderLM<Block> {
- public:
+public:
   Mixtral(const nlohmann::json& json, const AttentionOptions& attn)
       : DecoderLM(
             json, [&](const Config& c, int) { return std::make_unique<Block>(c, attn); },
@@ -93,6 +93,8 @@ std::unique_ptr<Model> make_mixtral(const nlohmann::json& json) {
 
 } // namespace
 
-void register_mixtral() { register_architecture("mixtral", make_mixtral); }
+void register_mixtral() {
+  register_architecture("mixtral", make_mixtral);
+}
 
 } // namespace mlxcpp::lm::models

@@ -2,22 +2,23 @@
 // projections (all heads together) before the rotation.
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 
 namespace mlxcpp::lm::models {
 
 namespace {
 
 class OlmoAttention : public nn::Module {
- public:
+public:
   OlmoAttention(const Config& c, const AttentionOptions& o)
       : q_proj(o.hidden_size, o.num_heads * o.head_dim, false),
         k_proj(o.hidden_size, o.num_kv_heads * o.head_dim, false),
         v_proj(o.hidden_size, o.num_kv_heads * o.head_dim, false),
         o_proj(o.num_heads * o.head_dim, o.hidden_size, false),
-        q_norm(o.num_heads * o.head_dim, o.norm_eps), k_norm(o.num_kv_heads * o.head_dim, o.norm_eps),
-        options_(o), rope_(*o.rope) {
+        q_norm(o.num_heads * o.head_dim, o.norm_eps),
+        k_norm(o.num_kv_heads * o.head_dim, o.norm_eps), options_(o), rope_(*o.rope) {
     register_module("q_proj", q_proj);
     register_module("k_proj", k_proj);
     register_module("v_proj", v_proj);
@@ -48,13 +49,13 @@ class OlmoAttention : public nn::Module {
   Linear q_proj, k_proj, v_proj, o_proj;
   nn::RMSNorm q_norm, k_norm;
 
- private:
+private:
   AttentionOptions options_;
   nn::RoPE rope_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : self_attn(c, attn), post_attention_layernorm(attn.hidden_size, attn.norm_eps), mlp(c),
         post_feedforward_layernorm(attn.hidden_size, attn.norm_eps) {
@@ -83,6 +84,8 @@ std::unique_ptr<Model> make_olmo2(const nlohmann::json& json) {
 
 } // namespace
 
-void register_olmo2() { register_architecture("olmo2", make_olmo2); }
+void register_olmo2() {
+  register_architecture("olmo2", make_olmo2);
+}
 
 } // namespace mlxcpp::lm::models

@@ -3,15 +3,16 @@
 // fc1 -> fc2. The output projection is named "dense" and the final norm "final_layernorm".
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 
 namespace mlxcpp::lm::models {
 
 namespace {
 
 class PhiAttention : public nn::Module {
- public:
+public:
   explicit PhiAttention(const AttentionOptions& o)
       : q_proj(o.hidden_size, o.num_heads * o.head_dim, true),
         k_proj(o.hidden_size, o.num_kv_heads * o.head_dim, true),
@@ -42,13 +43,13 @@ class PhiAttention : public nn::Module {
 
   Linear q_proj, k_proj, v_proj, dense;
 
- private:
+private:
   AttentionOptions options_;
   nn::RoPE rope_;
 };
 
 class MLP : public nn::Module {
- public:
+public:
   explicit MLP(const Config& c)
       : fc1(c.get_int("hidden_size"), c.get_int("intermediate_size"), true),
         fc2(c.get_int("intermediate_size"), c.get_int("hidden_size"), true),
@@ -59,12 +60,12 @@ class MLP : public nn::Module {
   array operator()(const array& x) const { return fc2(activation_(fc1(x))); }
   Linear fc1, fc2;
 
- private:
+private:
   nn::Activation activation_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, c.get_float("layer_norm_eps", 1e-5f)), self_attn(attn),
         mlp(c) {
@@ -82,10 +83,11 @@ class Block : public nn::Module {
 };
 
 class Phi : public Model {
- public:
+public:
   explicit Phi(const nlohmann::json& json)
       : config_(json), embed_tokens_(config_.get_int("vocab_size"), config_.get_int("hidden_size")),
-        final_layernorm_(config_.get_int("hidden_size"), config_.get_float("layer_norm_eps", 1e-5f)),
+        final_layernorm_(config_.get_int("hidden_size"),
+                         config_.get_float("layer_norm_eps", 1e-5f)),
         lm_head_(config_.get_int("hidden_size"), config_.get_int("vocab_size"), true) {
     auto attn = attention_options(config_);
     for (int i = 0; i < config_.get_int("num_hidden_layers"); ++i) {
@@ -111,7 +113,7 @@ class Phi : public Model {
   int num_layers() const override { return static_cast<int>(layers_.size()); }
   int vocab_size() const override { return config_.get_int("vocab_size"); }
 
- private:
+private:
   Config config_;
   ModuleGroup model_;
   nn::Embedding embed_tokens_;

@@ -2,15 +2,16 @@
 // first) and longrope frequency scaling.
 #include <cmath>
 
-#include "lm/models/decoder.h"
 #include "mlx/fast.h"
+
+#include "lm/models/decoder.h"
 
 namespace mlxcpp::lm::models {
 
 namespace {
 
 class FusedAttention : public nn::Module {
- public:
+public:
   explicit FusedAttention(const AttentionOptions& o)
       : qkv_proj(o.hidden_size, (o.num_heads + 2 * o.num_kv_heads) * o.head_dim, false),
         o_proj(o.num_heads * o.head_dim, o.hidden_size, false), options_(o), rope_(*o.rope) {
@@ -32,8 +33,8 @@ class FusedAttention : public nn::Module {
     auto k = rope_(heads(parts[1], o.num_kv_heads), offset);
     auto v = heads(parts[2], o.num_kv_heads);
     auto [keys, values] = cache.update_and_fetch(k, v);
-    auto mask = make_attention_mask(L, offset, keys.shape(2), o.sliding_window,
-                                    cache.left_padding());
+    auto mask =
+        make_attention_mask(L, offset, keys.shape(2), o.sliding_window, cache.left_padding());
     auto out = mx::fast::scaled_dot_product_attention(
         q, keys, values, 1.0f / std::sqrt(static_cast<float>(o.head_dim)), mask.mode, mask.mask);
     return o_proj(mx::reshape(mx::transpose(out, {0, 2, 1, 3}), {B, L, -1}));
@@ -41,13 +42,13 @@ class FusedAttention : public nn::Module {
 
   Linear qkv_proj, o_proj;
 
- private:
+private:
   AttentionOptions options_;
   nn::RoPE rope_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, attn.norm_eps), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, attn.norm_eps), mlp(c) {
@@ -84,6 +85,8 @@ std::unique_ptr<Model> make_phi3(const nlohmann::json& json) {
 
 } // namespace
 
-void register_phi3() { register_architecture("phi3", make_phi3); }
+void register_phi3() {
+  register_architecture("phi3", make_phi3);
+}
 
 } // namespace mlxcpp::lm::models

@@ -19,6 +19,8 @@ std::unique_ptr<Model> make_qwen2(const nlohmann::json& json) {
 
 } // namespace
 
-void register_qwen2() { register_architecture("qwen2", make_qwen2); }
+void register_qwen2() {
+  register_architecture("qwen2", make_qwen2);
+}
 
 } // namespace mlxcpp::lm::models

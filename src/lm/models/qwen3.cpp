@@ -18,6 +18,8 @@ std::unique_ptr<Model> make_qwen3(const nlohmann::json& json) {
 
 } // namespace
 
-void register_qwen3() { register_architecture("qwen3", make_qwen3); }
+void register_qwen3() {
+  register_architecture("qwen3", make_qwen3);
+}
 
 } // namespace mlxcpp::lm::models

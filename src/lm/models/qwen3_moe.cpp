@@ -17,11 +17,10 @@ int num_experts(const Config& c) {
 }
 
 class MoE : public nn::Module {
- public:
+public:
   MoE(const Config& c, bool shared_expert)
       : gate(c.get_int("hidden_size"), num_experts(c), false),
-        switch_mlp(c.get_int("hidden_size"), c.get_int("moe_intermediate_size"),
-                   num_experts(c),
+        switch_mlp(c.get_int("hidden_size"), c.get_int("moe_intermediate_size"), num_experts(c),
                    nn::activation_by_name(c.get_string("hidden_act", "silu"))),
         k_(c.get_int("num_experts_per_tok")), normalize_(c.get_bool("norm_topk_prob", false)) {
     register_module("gate", gate);
@@ -55,14 +54,14 @@ class MoE : public nn::Module {
   std::unique_ptr<GatedMLP> shared;
   std::unique_ptr<Linear> shared_gate;
 
- private:
+private:
   int k_;
   bool normalize_;
 };
 
 // The block's MLP is either dense or MoE, depending on the layer.
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn, bool sparse, bool shared_expert)
       : input_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, c.get_float("rms_norm_eps", 1e-6f)) {
@@ -92,7 +91,7 @@ class Block : public nn::Module {
 };
 
 class QwenMoE : public DecoderLM<Block> {
- public:
+public:
   QwenMoE(const nlohmann::json& json, const AttentionOptions& attn, bool shared_expert)
       : DecoderLM(
             json,
@@ -115,9 +114,9 @@ class QwenMoE : public DecoderLM<Block> {
     weights = DecoderLM::sanitize(std::move(weights));
     int experts = num_experts(config);
     for (int i = 0; i < num_layers(); ++i) {
-      weights = stack_experts(std::move(weights), "model.layers." + std::to_string(i) + ".mlp",
-                              experts,
-                              {{"gate_proj", "gate_proj"}, {"up_proj", "up_proj"}, {"down_proj", "down_proj"}});
+      weights = stack_experts(
+          std::move(weights), "model.layers." + std::to_string(i) + ".mlp", experts,
+          {{"gate_proj", "gate_proj"}, {"up_proj", "up_proj"}, {"down_proj", "down_proj"}});
     }
     return weights;
   }

@@ -29,6 +29,8 @@ std::unique_ptr<Model> make_smollm3(const nlohmann::json& json) {
 
 } // namespace
 
-void register_smollm3() { register_architecture("smollm3", make_smollm3); }
+void register_smollm3() {
+  register_architecture("smollm3", make_smollm3);
+}
 
 } // namespace mlxcpp::lm::models

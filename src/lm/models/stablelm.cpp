@@ -6,10 +6,12 @@ namespace mlxcpp::lm::models {
 
 namespace {
 
-float eps_of(const Config& c) { return c.get_float("layer_norm_eps", 1e-5f); }
+float eps_of(const Config& c) {
+  return c.get_float("layer_norm_eps", 1e-5f);
+}
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, eps_of(c)), self_attn(attn), mlp(c),
         parallel_(c.get_bool("use_parallel_residual", false)) {
@@ -34,7 +36,7 @@ class Block : public nn::Module {
   std::unique_ptr<nn::LayerNorm> post_attention_layernorm;
   StandardMLP mlp;
 
- private:
+private:
   bool parallel_;
 };
 
@@ -52,6 +54,8 @@ std::unique_ptr<Model> make_stablelm(const nlohmann::json& json) {
 
 } // namespace
 
-void register_stablelm() { register_architecture("stablelm", make_stablelm); }
+void register_stablelm() {
+  register_architecture("stablelm", make_stablelm);
+}
 
 } // namespace mlxcpp::lm::models

@@ -6,13 +6,17 @@ namespace mlxcpp::lm::models {
 
 namespace {
 
-float eps_of(const Config& c) { return c.get_float("norm_epsilon", 1e-5f); }
+float eps_of(const Config& c) {
+  return c.get_float("norm_epsilon", 1e-5f);
+}
 
 class MLP : public nn::Module {
- public:
+public:
   explicit MLP(const Config& c)
-      : c_fc(c.get_int("hidden_size"), c.get_int("intermediate_size"), c.get_bool("use_bias", true)),
-        c_proj(c.get_int("intermediate_size"), c.get_int("hidden_size"), c.get_bool("use_bias", true)),
+      : c_fc(c.get_int("hidden_size"), c.get_int("intermediate_size"),
+             c.get_bool("use_bias", true)),
+        c_proj(c.get_int("intermediate_size"), c.get_int("hidden_size"),
+               c.get_bool("use_bias", true)),
         activation_(nn::activation_by_name(c.get_string("hidden_act", "gelu_pytorch_tanh"))) {
     register_module("c_fc", c_fc);
     register_module("c_proj", c_proj);
@@ -20,12 +24,12 @@ class MLP : public nn::Module {
   array operator()(const array& x) const { return c_proj(activation_(c_fc(x))); }
   Linear c_fc, c_proj;
 
- private:
+private:
   nn::Activation activation_;
 };
 
 class Block : public nn::Module {
- public:
+public:
   Block(const Config& c, const AttentionOptions& attn)
       : input_layernorm(attn.hidden_size, eps_of(c)), self_attn(attn),
         post_attention_layernorm(attn.hidden_size, eps_of(c)), mlp(c) {
@@ -65,6 +69,8 @@ std::unique_ptr<Model> make_starcoder2(const nlohmann::json& json) {
 
 } // namespace
 
-void register_starcoder2() { register_architecture("starcoder2", make_starcoder2); }
+void register_starcoder2() {
+  register_architecture("starcoder2", make_starcoder2);
+}
 
 } // namespace mlxcpp::lm::models
